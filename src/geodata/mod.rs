@@ -1,0 +1,329 @@
+//! Loads and validates zone data: a GeoJSON `FeatureCollection` becomes `Vec<Zone>`.
+//!
+//! Owns the embedded data and every rule a zone file must meet. Imports the
+//! `zone` domain only; never `query` or `http`. A file that breaks a rule is
+//! refused whole with a [`GeodataError`] naming the file, the feature and the fault.
+//!
+//! Rules: a `FeatureCollection` of Features with a string slug `id`; a Polygon or
+//! MultiPolygon geometry whose rings are closed, have at least four positions of
+//! two or three finite numbers within lon −180..180 and lat −90..90, and pass
+//! geo's `Validation`; the required properties (`number`, `name`, `provinces`,
+//! `description`, `guarantors`, `signed`, `in_force`, `source`); unique ids and
+//! numbers; no two zones sharing area (touching edges are allowed). Rings are
+//! re-oriented to RFC 7946's right-hand rule. Members the service computes
+//! (`area_km2`, `bbox`, `representative_point`, `links`) are ignored on input, so
+//! a collection served by dezone loads back unchanged.
+
+mod error;
+
+use std::path::Path;
+
+use geo::{
+    Area, BooleanOps, Coord, GeodesicArea, Intersects, LineString, MultiPolygon, Polygon,
+    Validation,
+    orient::{Direction, Orient},
+};
+use geojson::{GeoJson, GeometryValue, PolygonType, feature::Id};
+use jiff::civil::Date;
+use serde_json::{Map, Value};
+
+pub use error::{FeatureFault, GeodataError, Result};
+
+use crate::zone::{Zone, ZoneId, ZoneMeta};
+
+/// The zone file compiled into the binary.
+pub const EMBEDDED: &str = include_str!("../../geodata/zones.geojson");
+
+/// How the embedded file is named in messages.
+pub const EMBEDDED_NAME: &str = "<embedded>/geodata/zones.geojson";
+
+/// Properties the service computes; ignored when present in input.
+const COMPUTED: [&str; 4] = ["area_km2", "bbox", "representative_point", "links"];
+
+/// Loads the zones compiled into the binary.
+///
+/// # Examples
+///
+/// ```
+/// let zones = dezone::geodata::load_embedded().unwrap();
+/// assert_eq!(zones.len(), 4);
+/// assert_eq!(zones[0].id().as_str(), "idlib");
+/// ```
+pub fn load_embedded() -> Result<Vec<Zone>> {
+    parse(EMBEDDED_NAME, EMBEDDED)
+}
+
+/// Reads and validates a zone file.
+pub fn load_file(path: &Path) -> Result<Vec<Zone>> {
+    let text = std::fs::read_to_string(path).map_err(|source| GeodataError::Read {
+        path: path.to_owned(),
+        source,
+    })?;
+    parse(&path.display().to_string(), &text)
+}
+
+/// Validates zone data given as text; `name` labels it in errors.
+///
+/// Zones come back sorted by `number`.
+///
+/// # Examples
+///
+/// ```
+/// let err = dezone::geodata::parse("bad.geojson", r#"{"type":"Point","coordinates":[1,2]}"#)
+///     .unwrap_err();
+/// assert_eq!(
+///     err.to_string(),
+///     "bad.geojson: expected a GeoJSON FeatureCollection, found a Point"
+/// );
+/// ```
+pub fn parse(name: &str, text: &str) -> Result<Vec<Zone>> {
+    let value: Value = serde_json::from_str(text).map_err(|source| GeodataError::Syntax {
+        name: name.to_owned(),
+        source,
+    })?;
+    let geojson =
+        serde_json::from_value::<GeoJson>(value).map_err(|e| GeodataError::NotGeoJson {
+            name: name.to_owned(),
+            reason: e.to_string(),
+        })?;
+    let collection = match geojson {
+        GeoJson::FeatureCollection(fc) => fc,
+        GeoJson::Feature(_) => return Err(not_collection(name, "Feature")),
+        GeoJson::Geometry(g) => return Err(not_collection(name, g.value.type_name())),
+    };
+    if collection.features.is_empty() {
+        return Err(GeodataError::Empty {
+            name: name.to_owned(),
+        });
+    }
+    let mut zones = Vec::with_capacity(collection.features.len());
+    for (index, feature) in collection.features.into_iter().enumerate() {
+        let label = match &feature.id {
+            Some(Id::String(s)) => s.clone(),
+            _ => format!("#{index}"),
+        };
+        let zone = zone_from_feature(feature).map_err(|fault| GeodataError::Feature {
+            name: name.to_owned(),
+            feature: label,
+            fault,
+        })?;
+        zones.push(zone);
+    }
+    check_unique(name, &zones)?;
+    check_disjoint(name, &zones)?;
+    zones.sort_by_key(|z| z.meta.number);
+    Ok(zones)
+}
+
+fn not_collection(name: &str, found: &'static str) -> GeodataError {
+    GeodataError::NotCollection {
+        name: name.to_owned(),
+        found,
+    }
+}
+
+fn zone_from_feature(feature: geojson::Feature) -> Result<Zone, FeatureFault> {
+    let id = match feature.id {
+        None => return Err(FeatureFault::MissingId),
+        Some(Id::String(s)) => ZoneId::parse(&s).ok_or(FeatureFault::BadId(format!("{s:?}")))?,
+        Some(Id::Number(n)) => return Err(FeatureFault::BadId(n.to_string())),
+    };
+    let geometry = feature.geometry.ok_or(FeatureFault::MissingGeometry)?;
+    let polygons: Vec<&PolygonType> = match &geometry.value {
+        GeometryValue::Polygon { coordinates } => vec![coordinates],
+        GeometryValue::MultiPolygon { coordinates } => coordinates.iter().collect(),
+        other => return Err(FeatureFault::WrongGeometryType(other.type_name())),
+    };
+    let mut parts = Vec::with_capacity(polygons.len());
+    for (p, rings) in polygons.into_iter().enumerate() {
+        parts.push(polygon_from_rings(p, rings)?);
+    }
+    let geometry = MultiPolygon(parts).orient(Direction::Default);
+    if let Err(e) = geometry.check_validation() {
+        return Err(FeatureFault::InvalidGeometry(e.to_string()));
+    }
+    let meta = meta_from_properties(id, feature.properties.unwrap_or_default())?;
+    Zone::new(meta, geometry).ok_or(FeatureFault::MissingGeometry)
+}
+
+fn polygon_from_rings(polygon: usize, rings: &PolygonType) -> Result<Polygon<f64>, FeatureFault> {
+    if rings.is_empty() {
+        return Err(FeatureFault::NoRings { polygon });
+    }
+    let mut converted = Vec::with_capacity(rings.len());
+    for (ring, positions) in rings.iter().enumerate() {
+        if positions.len() < 4 {
+            return Err(FeatureFault::ShortRing {
+                polygon,
+                ring,
+                count: positions.len(),
+            });
+        }
+        let mut coords = Vec::with_capacity(positions.len());
+        for (position, pos) in positions.iter().enumerate() {
+            let numbers = pos.as_slice();
+            if !(2..=3).contains(&numbers.len()) {
+                return Err(FeatureFault::BadPosition {
+                    polygon,
+                    ring,
+                    position,
+                    count: numbers.len(),
+                });
+            }
+            let (lon, lat) = (numbers[0], numbers[1]);
+            if !((-180.0..=180.0).contains(&lon) && (-90.0..=90.0).contains(&lat)) {
+                return Err(FeatureFault::OutOfRange {
+                    polygon,
+                    ring,
+                    position,
+                    lon,
+                    lat,
+                });
+            }
+            coords.push(Coord { x: lon, y: lat });
+        }
+        if coords.first() != coords.last() {
+            return Err(FeatureFault::UnclosedRing { polygon, ring });
+        }
+        converted.push(LineString(coords));
+    }
+    let exterior = converted.remove(0);
+    Ok(Polygon::new(exterior, converted))
+}
+
+fn meta_from_properties(
+    id: ZoneId,
+    mut props: Map<String, Value>,
+) -> Result<ZoneMeta, FeatureFault> {
+    for key in COMPUTED {
+        props.shift_remove(key);
+    }
+    let number = take(&mut props, "number", "an integer from 1 to 99", |v| {
+        v.as_u64().filter(|n| (1..=99).contains(n)).map(|n| n as u8)
+    })?;
+    let name = take(&mut props, "name", "a non-empty string", non_empty)?;
+    let provinces = take(&mut props, "provinces", "a list of strings", strings)?;
+    let description = take(&mut props, "description", "a string", |v| {
+        v.as_str().map(str::to_owned)
+    })?;
+    let guarantors = take(&mut props, "guarantors", "a list of strings", strings)?;
+    let signed = take(&mut props, "signed", "a date YYYY-MM-DD", date)?;
+    let in_force = take(&mut props, "in_force", "a date YYYY-MM-DD", date)?;
+    let source = take(&mut props, "source", "a non-empty string", non_empty)?;
+    Ok(ZoneMeta {
+        id,
+        number,
+        name,
+        provinces,
+        description,
+        guarantors,
+        signed,
+        in_force,
+        source,
+        extra: props,
+    })
+}
+
+fn take<T>(
+    props: &mut Map<String, Value>,
+    name: &'static str,
+    expected: &'static str,
+    convert: impl FnOnce(&Value) -> Option<T>,
+) -> Result<T, FeatureFault> {
+    let value = props
+        .shift_remove(name)
+        .ok_or(FeatureFault::MissingProperty(name))?;
+    convert(&value).ok_or(FeatureFault::BadProperty { name, expected })
+}
+
+fn non_empty(v: &Value) -> Option<String> {
+    v.as_str()
+        .filter(|s| !s.trim().is_empty())
+        .map(str::to_owned)
+}
+
+fn strings(v: &Value) -> Option<Vec<String>> {
+    v.as_array()?
+        .iter()
+        .map(|s| s.as_str().map(str::to_owned))
+        .collect()
+}
+
+fn date(v: &Value) -> Option<Date> {
+    let s = v.as_str()?;
+    (s.len() == 10).then_some(())?;
+    s.parse().ok()
+}
+
+fn check_unique(name: &str, zones: &[Zone]) -> Result<()> {
+    for (j, b) in zones.iter().enumerate() {
+        for (i, a) in zones[..j].iter().enumerate() {
+            let clash = if a.meta.id == b.meta.id {
+                Some(("id", a.meta.id.to_string()))
+            } else if a.meta.number == b.meta.number {
+                Some(("number", a.meta.number.to_string()))
+            } else {
+                None
+            };
+            if let Some((what, value)) = clash {
+                return Err(GeodataError::Duplicate {
+                    name: name.to_owned(),
+                    what,
+                    value,
+                    first: format!("#{i}"),
+                    second: format!("#{j}"),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Zones may touch but not share area. Shared area below a square metre is
+/// taken as touching (floating-point noise along a common edge).
+fn check_disjoint(name: &str, zones: &[Zone]) -> Result<()> {
+    for (j, b) in zones.iter().enumerate() {
+        for a in &zones[..j] {
+            if !a.bbox.intersects(&b.bbox) || !a.geometry.intersects(&b.geometry) {
+                continue;
+            }
+            let shared = a.geometry.intersection(&b.geometry);
+            if shared.unsigned_area() == 0.0 {
+                continue;
+            }
+            let area_km2 = shared.geodesic_area_unsigned() / 1e6;
+            if area_km2 > 1e-6 {
+                return Err(GeodataError::Overlap {
+                    name: name.to_owned(),
+                    first: a.meta.id.to_string(),
+                    second: b.meta.id.to_string(),
+                    area_km2,
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The bounding box of all zones, `[min_lon, min_lat, max_lon, max_lat]`.
+#[must_use]
+pub fn extent(zones: &[Zone]) -> Option<[f64; 4]> {
+    let mut boxes = zones.iter().map(|z| z.bbox);
+    let first = boxes.next()?;
+    let (min, max) = boxes.fold((first.min(), first.max()), |(min, max), b| {
+        (
+            Coord {
+                x: min.x.min(b.min().x),
+                y: min.y.min(b.min().y),
+            },
+            Coord {
+                x: max.x.max(b.max().x),
+                y: max.y.max(b.max().y),
+            },
+        )
+    });
+    Some([min.x, min.y, max.x, max.y])
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,197 @@
+//! Strict reading of request input: query strings and coordinates.
+//!
+//! A parameter the resource does not take, or one given twice, is refused
+//! rather than ignored, so a typo never silently changes an answer.
+
+use std::borrow::Cow;
+
+use super::problem::{ApiError, ProblemKind};
+
+/// Common misspellings and their intended parameter.
+const ALIASES: [(&str, &str); 9] = [
+    ("lng", "lon"),
+    ("long", "lon"),
+    ("longitude", "lon"),
+    ("x", "lon"),
+    ("latitude", "lat"),
+    ("y", "lat"),
+    ("point", "lon` and `lat"),
+    ("coords", "lon` and `lat"),
+    ("ll", "lon` and `lat"),
+];
+
+/// The decoded query string of one request, checked against the names a
+/// resource takes.
+#[derive(Debug, Default)]
+pub struct Query<'a> {
+    pairs: Vec<(Cow<'a, str>, Cow<'a, str>)>,
+}
+
+impl<'a> Query<'a> {
+    /// Decodes `raw` (form-urlencoded; invalid UTF-8 becomes U+FFFD) and refuses
+    /// unknown or repeated names.
+    pub fn parse(raw: Option<&'a str>, allowed: &[&str]) -> Result<Self, ApiError> {
+        let mut pairs: Vec<(Cow<'a, str>, Cow<'a, str>)> = Vec::new();
+        for (name, value) in form_urlencoded::parse(raw.unwrap_or("").as_bytes()) {
+            if name.is_empty() && value.is_empty() {
+                continue;
+            }
+            if !allowed.contains(&name.as_ref()) {
+                return Err(unknown(&name, allowed));
+            }
+            if pairs.iter().any(|(n, _)| *n == name) {
+                return Err(ApiError::parameter(
+                    ProblemKind::DuplicateParameter,
+                    &name,
+                    format!("`{name}` is given more than once; give it once"),
+                ));
+            }
+            pairs.push((name, value));
+        }
+        Ok(Self { pairs })
+    }
+
+    /// The value of `name`, if given.
+    #[must_use]
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.pairs
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_ref())
+    }
+
+    /// The value of `name`, or a 400 saying it is required.
+    pub fn require(&self, name: &str, expected: &str) -> Result<&str, ApiError> {
+        self.get(name).ok_or_else(|| {
+            ApiError::parameter(
+                ProblemKind::MissingParameter,
+                name,
+                format!("`{name}` is required: {expected}"),
+            )
+        })
+    }
+}
+
+fn unknown(name: &str, allowed: &[&str]) -> ApiError {
+    let lower = name.to_ascii_lowercase();
+    let hint = ALIASES
+        .iter()
+        .find(|(alias, _)| *alias == lower)
+        .map(|(_, meant)| (*meant).to_owned())
+        .or_else(|| {
+            allowed
+                .iter()
+                .map(|a| (strsim::damerau_levenshtein(&lower, a), *a))
+                .filter(|(d, a)| *d <= 2 && *d < a.len())
+                .min()
+                .map(|(_, a)| a.to_owned())
+        });
+    let shown: String = name.chars().take(64).collect();
+    let takes = if allowed.is_empty() {
+        "this resource takes no query parameters".to_owned()
+    } else {
+        format!(
+            "this resource takes {}",
+            allowed
+                .iter()
+                .map(|a| format!("`{a}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    };
+    let detail = match hint {
+        Some(meant) => format!("unknown parameter `{shown}`: did you mean `{meant}`? ({takes})"),
+        None => format!("unknown parameter `{shown}` ({takes})"),
+    };
+    ApiError::parameter(ProblemKind::UnknownParameter, &shown, detail)
+}
+
+/// Which coordinate a number is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Axis {
+    /// Longitude, −180..180.
+    Lon,
+    /// Latitude, −90..90.
+    Lat,
+}
+
+impl Axis {
+    /// The parameter name.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Lon => "lon",
+            Self::Lat => "lat",
+        }
+    }
+
+    /// The largest magnitude allowed.
+    #[must_use]
+    pub fn limit(self) -> f64 {
+        match self {
+            Self::Lon => 180.0,
+            Self::Lat => 90.0,
+        }
+    }
+
+    /// What a value must be, for messages.
+    #[must_use]
+    pub fn expected(self) -> String {
+        let what = match self {
+            Self::Lon => "a longitude",
+            Self::Lat => "a latitude",
+        };
+        let limit = self.limit();
+        format!("{what} in decimal degrees (WGS 84) between -{limit} and {limit}")
+    }
+
+    /// Checks a number already parsed; `-0` becomes `0`.
+    pub fn check(self, value: f64) -> Result<f64, String> {
+        if !value.is_finite() {
+            return Err(format!(
+                "must be {}, got a non-finite number",
+                self.expected()
+            ));
+        }
+        if value.abs() > self.limit() {
+            return Err(format!("must be {}, got {value}", self.expected()));
+        }
+        Ok(value + 0.0)
+    }
+}
+
+/// Parses a coordinate query value: a plain decimal number (an exponent is
+/// allowed) within the axis's range. `inf`, `NaN`, hex and empty values are refused.
+///
+/// # Examples
+///
+/// ```
+/// use dezone::http::extract::{parse_coordinate, Axis};
+///
+/// assert_eq!(parse_coordinate(Axis::Lon, "36.63").unwrap(), 36.63);
+/// assert!(parse_coordinate(Axis::Lat, "95").is_err());
+/// assert!(parse_coordinate(Axis::Lat, "NaN").is_err());
+/// assert!(parse_coordinate(Axis::Lat, "1e999").is_err());
+/// ```
+pub fn parse_coordinate(axis: Axis, text: &str) -> Result<f64, ApiError> {
+    let name = axis.name();
+    let fail = |detail: String| ApiError::parameter(ProblemKind::InvalidParameter, name, detail);
+    let shown: String = text.chars().take(40).collect();
+    if text.is_empty() {
+        return Err(fail(format!(
+            "`{name}` is empty: it must be {}",
+            axis.expected()
+        )));
+    }
+    let plain = text
+        .bytes()
+        .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+' | b'e' | b'E'));
+    let value: f64 = if plain { text.parse().ok() } else { None }.ok_or_else(|| {
+        fail(format!(
+            "`{name}` must be {}, got {shown:?}, which is not a decimal number",
+            axis.expected()
+        ))
+    })?;
+    axis.check(value)
+        .map_err(|why| fail(format!("`{name}` {why}")))
+}

@@ -1,0 +1,89 @@
+//! The HTTP API: axum routes over the `query` engine and the prepared zone data.
+//!
+//! [`router`] builds the whole service; [`openapi`] the document describing it.
+//! Imports `query` and `zone`; the engine never imports this module.
+//!
+//! Layers, outermost first: problem rendering (every error is
+//! `application/problem+json`), panic catching, tracing, CORS (any origin may
+//! GET, HEAD and POST), compression (gzip, br), the body limit.
+
+pub mod extract;
+pub mod health;
+pub mod locate;
+pub mod openapi;
+pub mod problem;
+pub mod resource;
+pub mod state;
+pub mod zones;
+
+use std::sync::Arc;
+
+use axum::{
+    Extension, Router,
+    extract::DefaultBodyLimit,
+    http::{HeaderName, Method, header},
+    middleware,
+};
+use tower_http::{
+    catch_panic::CatchPanicLayer,
+    compression::CompressionLayer,
+    cors::{Any, CorsLayer},
+    trace::TraceLayer,
+};
+use utoipa::OpenApi as _;
+use utoipa_axum::{router::OpenApiRouter, routes};
+use utoipa_swagger_ui::{Config, SwaggerUi};
+
+pub use state::{AppState, Limits};
+
+fn api_router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
+        .routes(routes!(locate::locate_point, locate::locate_batch))
+        .routes(routes!(zones::list_zones))
+        .routes(routes!(zones::get_zone))
+        .routes(routes!(zones::get_zone_items))
+        .routes(routes!(zones::get_zone_item))
+        .routes(routes!(health::get_health))
+        .routes(routes!(openapi::get_api))
+        .routes(routes!(problem::get_problem_type))
+}
+
+/// The OpenAPI document of the service, as `GET /api` serves it.
+///
+/// # Examples
+///
+/// ```
+/// let doc = dezone::http::openapi();
+/// assert!(doc.paths.paths.contains_key("/locate"));
+/// ```
+#[must_use]
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    api_router().split_for_parts().1
+}
+
+/// The whole service over `state`.
+pub fn router(state: AppState) -> Router {
+    let (routes, doc) = api_router().split_for_parts();
+    let document = resource::Resource::new(openapi::render(&doc), openapi::OPENAPI_JSON);
+    let body_limit = state.limits.max_body_bytes;
+    let cors = CorsLayer::new()
+        .allow_origin(Any)
+        .allow_methods([Method::GET, Method::HEAD, Method::POST, Method::OPTIONS])
+        .allow_headers([header::CONTENT_TYPE, header::IF_NONE_MATCH, header::ACCEPT])
+        .expose_headers([
+            header::ETAG,
+            header::LINK,
+            HeaderName::from_static("content-crs"),
+        ]);
+    routes
+        .merge(SwaggerUi::new("/docs").config(Config::from("/api")))
+        .fallback(|| async { axum::http::StatusCode::NOT_FOUND })
+        .layer(Extension(Arc::new(document)))
+        .with_state(state)
+        .layer(DefaultBodyLimit::max(body_limit))
+        .layer(CompressionLayer::new())
+        .layer(cors)
+        .layer(TraceLayer::new_for_http())
+        .layer(CatchPanicLayer::custom(problem::panic_response))
+        .layer(middleware::from_fn(problem::render_problems))
+}

@@ -1,0 +1,452 @@
+//! Zone metadata (`/zones`) and the zones as GeoJSON (`/collections/zones/items`).
+//!
+//! Every body here is prepared once per data version by [`ZoneResources::new`]
+//! and served with an `ETag`; handlers only look it up.
+
+use std::collections::BTreeMap;
+
+use axum::{
+    extract::{Path, RawQuery, State, rejection::PathRejection},
+    http::HeaderMap,
+    response::Response,
+};
+use geo::{MultiPolygon, Polygon};
+use serde::Serialize;
+use serde_json::{Map, Value};
+use utoipa::ToSchema;
+
+use super::{
+    extract::Query,
+    problem::{ApiError, Problem},
+    resource::Resource,
+    state::AppState,
+};
+use crate::zone::Zone;
+
+/// Media type of GeoJSON (RFC 7946).
+pub const GEO_JSON: &str = "application/geo+json";
+/// Media type of plain JSON.
+pub const JSON: &str = "application/json";
+
+/// A link to a related resource.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct Link {
+    /// The target URL.
+    #[schema(example = "/collections/zones/items/idlib")]
+    pub href: String,
+    /// The relation.
+    #[schema(example = "alternate")]
+    pub rel: &'static str,
+    /// The target's media type.
+    #[serde(rename = "type")]
+    #[schema(example = "application/geo+json")]
+    pub media_type: &'static str,
+    /// A label for the link.
+    pub title: String,
+}
+
+/// Everything known of a zone except its outline.
+///
+/// Besides the members listed, the data may carry further properties (Arabic
+/// names, governorates, validity dates, figures); they are passed through.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ZoneProperties {
+    /// The memorandum's number for the zone, 1–4.
+    #[schema(example = 1)]
+    pub number: u8,
+    /// English name.
+    #[schema(example = "Idlib")]
+    pub name: String,
+    /// Provinces the memorandum names for the zone.
+    #[schema(example = json!(["Idlib", "Latakia", "Hama", "Aleppo"]))]
+    pub provinces: Vec<String>,
+    /// What the zone covered.
+    pub description: String,
+    /// The guarantor states.
+    #[schema(example = json!(["Russia", "Iran", "Turkey"]))]
+    pub guarantors: Vec<String>,
+    /// Date the memorandum was signed (Astana).
+    #[schema(value_type = String, format = Date, example = "2017-05-04")]
+    pub signed: jiff::civil::Date,
+    /// Date the zone came into force.
+    #[schema(value_type = String, format = Date, example = "2017-05-06")]
+    pub in_force: jiff::civil::Date,
+    /// Where the zone and its outline come from.
+    pub source: String,
+    /// Further properties from the data, passed through.
+    #[serde(flatten)]
+    #[schema(value_type = Object)]
+    pub extra: Map<String, Value>,
+    /// Geodesic area on the WGS 84 ellipsoid, km² (computed).
+    #[schema(example = 9012.3)]
+    pub area_km2: f64,
+    /// Bounding box `[min_lon, min_lat, max_lon, max_lat]` (computed).
+    #[schema(example = json!([35.9, 35.3, 37.2, 36.3]))]
+    pub bbox: [f64; 4],
+    /// A point inside the zone, `[lon, lat]`, for labels and markers (computed).
+    #[schema(example = json!([36.6, 35.8]))]
+    pub representative_point: [f64; 2],
+}
+
+/// A zone's metadata, without geometry.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ZoneMetadata {
+    /// The zone's id.
+    #[schema(example = "idlib")]
+    pub id: String,
+    /// Its properties.
+    #[serde(flatten)]
+    pub properties: ZoneProperties,
+    /// `self` and the zone's GeoJSON (`alternate`).
+    pub links: Vec<Link>,
+}
+
+/// The metadata of all zones.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ZoneList {
+    /// The zones, in the memorandum's order.
+    pub zones: Vec<ZoneMetadata>,
+    /// `self` and the zones as GeoJSON (`alternate`).
+    pub links: Vec<Link>,
+}
+
+/// A zone as a GeoJSON Feature (RFC 7946).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ZoneFeature {
+    /// Always `Feature`.
+    #[serde(rename = "type")]
+    #[schema(example = "Feature")]
+    pub kind: &'static str,
+    /// The zone's id.
+    #[schema(example = "idlib")]
+    pub id: String,
+    /// The outline: a GeoJSON Polygon or MultiPolygon, lon/lat WGS 84.
+    #[schema(value_type = Object)]
+    pub geometry: geojson::Geometry,
+    /// The feature's bounding box.
+    pub bbox: [f64; 4],
+    /// The zone's metadata.
+    pub properties: ZoneProperties,
+    /// `self`, the metadata (`describedby`) and the collection.
+    pub links: Vec<Link>,
+}
+
+/// The zones as a GeoJSON FeatureCollection.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ZoneCollection {
+    /// Always `FeatureCollection`.
+    #[serde(rename = "type")]
+    #[schema(example = "FeatureCollection")]
+    pub kind: &'static str,
+    /// The zones.
+    pub features: Vec<ZoneFeature>,
+    /// The bounding box of all zones.
+    pub bbox: [f64; 4],
+    /// How many zones there are.
+    #[serde(rename = "numberReturned")]
+    pub number_returned: usize,
+    /// `self` and the metadata (`alternate`).
+    pub links: Vec<Link>,
+}
+
+/// The prepared zone bodies of one data version.
+#[derive(Debug)]
+pub struct ZoneResources {
+    list: Resource,
+    metadata: BTreeMap<String, Resource>,
+    collection: Resource,
+    features: BTreeMap<String, Resource>,
+}
+
+impl ZoneResources {
+    /// Prepares every zone body; `base` prefixes every link (empty: root-relative links).
+    #[must_use]
+    pub fn new(zones: &[Zone], base: &str) -> Self {
+        let list = ZoneList {
+            zones: zones.iter().map(|z| metadata(z, base)).collect(),
+            links: vec![
+                link(base, "/zones", "self", JSON, "The zones' metadata"),
+                link(
+                    base,
+                    "/collections/zones/items",
+                    "alternate",
+                    GEO_JSON,
+                    "The zones as GeoJSON",
+                ),
+            ],
+        };
+        let metadata = zones
+            .iter()
+            .map(|z| (z.id().to_string(), Resource::json(&metadata(z, base), JSON)))
+            .collect();
+        let features: Vec<ZoneFeature> = zones
+            .iter()
+            .map(|z| {
+                feature(
+                    z,
+                    &Links {
+                        base,
+                        id: z.id().as_str(),
+                    },
+                )
+            })
+            .collect();
+        let by_id = features
+            .iter()
+            .map(|f| (f.id.clone(), Resource::json(f, GEO_JSON)))
+            .collect();
+        let collection = ZoneCollection {
+            kind: "FeatureCollection",
+            bbox: crate::geodata::extent(zones).unwrap_or_default(),
+            number_returned: features.len(),
+            features,
+            links: vec![
+                link(
+                    base,
+                    "/collections/zones/items",
+                    "self",
+                    GEO_JSON,
+                    "The zones as GeoJSON",
+                ),
+                link(base, "/zones", "alternate", JSON, "The zones' metadata"),
+            ],
+        };
+        Self {
+            list: Resource::json(&list, JSON),
+            metadata,
+            collection: Resource::json(&collection, GEO_JSON),
+            features: by_id,
+        }
+    }
+
+    /// The prepared FeatureCollection of all zones.
+    #[must_use]
+    pub fn collection(&self) -> &Resource {
+        &self.collection
+    }
+}
+
+struct Links<'a> {
+    base: &'a str,
+    id: &'a str,
+}
+
+fn link(base: &str, path: &str, rel: &'static str, media_type: &'static str, title: &str) -> Link {
+    Link {
+        href: format!("{base}{path}"),
+        rel,
+        media_type,
+        title: title.to_owned(),
+    }
+}
+
+fn round(value: f64, decimals: i32) -> f64 {
+    let scale = 10f64.powi(decimals);
+    (value * scale).round() / scale
+}
+
+fn properties(zone: &Zone) -> ZoneProperties {
+    let meta = &zone.meta;
+    ZoneProperties {
+        number: meta.number,
+        name: meta.name.clone(),
+        provinces: meta.provinces.clone(),
+        description: meta.description.clone(),
+        guarantors: meta.guarantors.clone(),
+        signed: meta.signed,
+        in_force: meta.in_force,
+        source: meta.source.clone(),
+        extra: meta.extra.clone(),
+        area_km2: round(zone.area_km2, 1),
+        bbox: bbox(zone),
+        representative_point: [
+            round(zone.representative_point.x(), 6),
+            round(zone.representative_point.y(), 6),
+        ],
+    }
+}
+
+fn bbox(zone: &Zone) -> [f64; 4] {
+    let (min, max) = (zone.bbox.min(), zone.bbox.max());
+    [min.x, min.y, max.x, max.y]
+}
+
+fn metadata(zone: &Zone, base: &str) -> ZoneMetadata {
+    let id = zone.id().as_str();
+    ZoneMetadata {
+        id: id.to_owned(),
+        properties: properties(zone),
+        links: vec![
+            link(base, &format!("/zones/{id}"), "self", JSON, &zone.meta.name),
+            link(
+                base,
+                &format!("/collections/zones/items/{id}"),
+                "alternate",
+                GEO_JSON,
+                &format!("{} as GeoJSON", zone.meta.name),
+            ),
+        ],
+    }
+}
+
+fn feature(zone: &Zone, links: &Links<'_>) -> ZoneFeature {
+    let Links { base, id } = *links;
+    ZoneFeature {
+        kind: "Feature",
+        id: id.to_owned(),
+        geometry: geometry(&zone.geometry),
+        bbox: bbox(zone),
+        properties: properties(zone),
+        links: vec![
+            link(
+                base,
+                &format!("/collections/zones/items/{id}"),
+                "self",
+                GEO_JSON,
+                &zone.meta.name,
+            ),
+            link(
+                base,
+                &format!("/zones/{id}"),
+                "describedby",
+                JSON,
+                &format!("{} metadata", zone.meta.name),
+            ),
+            link(
+                base,
+                "/collections/zones/items",
+                "collection",
+                GEO_JSON,
+                "All zones",
+            ),
+        ],
+    }
+}
+
+/// A single-part outline is written as a Polygon, others as a MultiPolygon.
+fn geometry(outline: &MultiPolygon<f64>) -> geojson::Geometry {
+    match outline.0.as_slice() {
+        [one] => geojson::Geometry::from(&Polygon::clone(one)),
+        _ => geojson::Geometry::from(outline),
+    }
+}
+
+impl ZoneResources {
+    fn unknown(&self, id: &str) -> ApiError {
+        let shown: String = id.chars().take(64).collect();
+        let known: Vec<&str> = self.metadata.keys().map(String::as_str).collect();
+        ApiError::not_found(format!(
+            "there is no zone {shown:?}; the zones are {} (GET /zones lists them)",
+            known.join(", ")
+        ))
+    }
+}
+
+fn zone_id(path: Result<Path<String>, PathRejection>) -> Result<String, ApiError> {
+    path.map(|Path(id)| id)
+        .map_err(|e| ApiError::not_found(format!("the zone id in the path cannot be read: {e}")))
+}
+
+/// Metadata of all zones, without geometry.
+#[utoipa::path(
+    get,
+    path = "/zones",
+    tag = "zones",
+    responses(
+        (status = 200, description = "The zones' metadata, with links to their GeoJSON", body = ZoneList,
+         headers(("ETag" = String, description = "Version of the body"))),
+        (status = 304, description = "Not modified (If-None-Match matched)"),
+        (status = 400, description = "A query parameter was given (none is taken)", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn list_zones(
+    State(state): State<AppState>,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    Query::parse(raw.as_deref(), &[])?;
+    Ok(state.data().zones.list.respond(&headers))
+}
+
+/// One zone's metadata, without geometry.
+#[utoipa::path(
+    get,
+    path = "/zones/{id}",
+    tag = "zones",
+    params(("id" = String, Path, description = "The zone's id", example = "eastern-ghouta")),
+    responses(
+        (status = 200, description = "The zone's metadata", body = ZoneMetadata,
+         headers(("ETag" = String, description = "Version of the body"))),
+        (status = 304, description = "Not modified (If-None-Match matched)"),
+        (status = 400, description = "A query parameter was given (none is taken)", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No zone has this id", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn get_zone(
+    State(state): State<AppState>,
+    path: Result<Path<String>, PathRejection>,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let id = zone_id(path)?;
+    Query::parse(raw.as_deref(), &[])?;
+    let data = state.data();
+    let resource = data
+        .zones
+        .metadata
+        .get(&id)
+        .ok_or_else(|| data.zones.unknown(&id))?;
+    Ok(resource.respond(&headers))
+}
+
+/// All zones as a GeoJSON FeatureCollection.
+#[utoipa::path(
+    get,
+    path = "/collections/zones/items",
+    tag = "zones",
+    responses(
+        (status = 200, description = "The zones as GeoJSON (RFC 7946)", body = ZoneCollection, content_type = "application/geo+json",
+         headers(("ETag" = String, description = "Version of the body"))),
+        (status = 304, description = "Not modified (If-None-Match matched)"),
+        (status = 400, description = "A query parameter was given (none is taken yet)", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn get_zone_items(
+    State(state): State<AppState>,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    Query::parse(raw.as_deref(), &[])?;
+    Ok(state.data().zones.collection.respond(&headers))
+}
+
+/// One zone as a GeoJSON Feature.
+#[utoipa::path(
+    get,
+    path = "/collections/zones/items/{id}",
+    tag = "zones",
+    params(("id" = String, Path, description = "The zone's id", example = "idlib")),
+    responses(
+        (status = 200, description = "The zone as a GeoJSON Feature (RFC 7946)", body = ZoneFeature, content_type = "application/geo+json",
+         headers(("ETag" = String, description = "Version of the body"))),
+        (status = 304, description = "Not modified (If-None-Match matched)"),
+        (status = 400, description = "A query parameter was given (none is taken)", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No zone has this id", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn get_zone_item(
+    State(state): State<AppState>,
+    path: Result<Path<String>, PathRejection>,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let id = zone_id(path)?;
+    Query::parse(raw.as_deref(), &[])?;
+    let data = state.data();
+    let resource = data
+        .zones
+        .features
+        .get(&id)
+        .ok_or_else(|| data.zones.unknown(&id))?;
+    Ok(resource.respond(&headers))
+}

@@ -1,0 +1,220 @@
+//! The real binary, over real HTTP on 127.0.0.1, and its command line.
+
+#![allow(clippy::unwrap_used, clippy::missing_panics_doc)]
+
+use std::{
+    io::{BufRead as _, BufReader, Read as _, Write as _},
+    net::TcpStream,
+    process::{Child, Command, Stdio},
+    time::Duration,
+};
+
+const BIN: &str = env!("CARGO_BIN_EXE_dezone");
+
+struct Server {
+    child: Child,
+    addr: String,
+}
+
+impl Server {
+    fn start(args: &[&str]) -> Self {
+        let mut child = Command::new(BIN)
+            .args(["serve", "--addr", "127.0.0.1:0"])
+            .args(args)
+            .env("RUST_LOG", "info")
+            .stderr(Stdio::piped())
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap();
+        let stderr = child.stderr.take().unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines() {
+                let line = line.unwrap_or_default();
+                if let Some(addr) = line.split("listening on http://").nth(1) {
+                    let _ = tx.send(addr.trim().to_owned());
+                }
+            }
+        });
+        let addr = rx
+            .recv_timeout(Duration::from_secs(20))
+            .expect("the server did not start");
+        Self { child, addr }
+    }
+
+    /// Sends one HTTP/1.1 request and returns (status, headers, body).
+    fn request(&self, head: &str, body: &[u8]) -> (u16, String, Vec<u8>) {
+        let mut stream = TcpStream::connect(&self.addr).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(20)))
+            .unwrap();
+        write!(
+            stream,
+            "{head}\r\nHost: {}\r\nConnection: close\r\nContent-Length: {}\r\n\r\n",
+            self.addr,
+            body.len()
+        )
+        .unwrap();
+        stream.write_all(body).unwrap();
+        let mut raw = Vec::new();
+        stream.read_to_end(&mut raw).unwrap();
+        let split = raw.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+        let headers = String::from_utf8_lossy(&raw[..split]).to_string();
+        let status = headers[9..12].parse().unwrap();
+        (status, headers, raw[split + 4..].to_vec())
+    }
+
+    fn stop(mut self) -> std::process::ExitStatus {
+        Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        self.child.wait().unwrap()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+    }
+}
+
+fn json(body: &[u8]) -> serde_json::Value {
+    serde_json::from_slice(body).unwrap()
+}
+
+#[test]
+fn real_binary_serves_locate_zones_and_problems_then_stops_on_sigterm() {
+    let server = Server::start(&[]);
+
+    let (status, _, body) = server.request("GET /locate?lon=36.63&lat=35.93 HTTP/1.1", b"");
+    assert_eq!(status, 200);
+    assert_eq!(json(&body)["zones"][0]["id"], "idlib");
+
+    let (status, headers, body) = server.request("GET /collections/zones/items HTTP/1.1", b"");
+    assert_eq!(status, 200);
+    assert!(
+        headers
+            .to_ascii_lowercase()
+            .contains("content-type: application/geo+json")
+    );
+    assert_eq!(json(&body)["features"].as_array().unwrap().len(), 4);
+
+    let (status, headers, body) = server.request(
+        "POST /locate HTTP/1.1\r\nContent-Type: application/json",
+        br#"{"type":"MultiPoint","coordinates":[[36.63,35.93],[36.30,33.51]]}"#,
+    );
+    assert_eq!(status, 200, "{headers}");
+    assert_eq!(json(&body)["results"].as_array().unwrap().len(), 2);
+
+    let (status, headers, body) = server.request("GET /locate?lon=36.63&lat=abc HTTP/1.1", b"");
+    assert_eq!(status, 400);
+    assert!(
+        headers
+            .to_ascii_lowercase()
+            .contains("content-type: application/problem+json")
+    );
+    assert_eq!(json(&body)["parameter"], "lat");
+
+    let (status, _, body) = server.request("GET /docs/ HTTP/1.1", b"");
+    assert_eq!(status, 200);
+    assert!(String::from_utf8_lossy(&body).contains("swagger"));
+
+    let exit = server.stop();
+    assert!(exit.success(), "graceful shutdown exits 0, got {exit}");
+}
+
+#[test]
+fn serve_refuses_bad_geodata_naming_the_file_and_fault() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/bad/overlap.geojson"
+    );
+    let out = Command::new(BIN)
+        .args(["serve", "--addr", "127.0.0.1:0", "--geodata", path])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(path) && stderr.contains("overlap"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn serve_uses_the_file_given_with_geodata() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/boxes.geojson");
+    let server = Server::start(&["--geodata", path]);
+    let (status, _, body) = server.request("GET /zones/eastern-ghouta HTTP/1.1", b"");
+    assert_eq!(status, 200);
+    assert_eq!(
+        json(&body)["source"],
+        "Test fixture: boxes, not the real zones"
+    );
+    server.stop();
+}
+
+#[test]
+fn locate_command_prints_the_same_answer_as_the_api() {
+    let out = Command::new(BIN)
+        .args(["locate", "36.63", "35.93"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let answer = json(&out.stdout);
+    assert_eq!(answer["inside"], true);
+    assert_eq!(answer["zones"][0]["id"], "idlib");
+    assert_eq!(answer["point"]["lon"], 36.63);
+
+    let out = Command::new(BIN)
+        .args(["locate", "-74.0", "40.7"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "negative longitudes are numbers, not flags"
+    );
+    assert_eq!(json(&out.stdout)["inside"], false);
+
+    let out = Command::new(BIN)
+        .args(["locate", "36.6", "95"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("lat must be a latitude"));
+}
+
+#[test]
+fn validate_command_reports_good_and_bad_files() {
+    let good = concat!(env!("CARGO_MANIFEST_DIR"), "/geodata/zones.geojson");
+    let out = Command::new(BIN).args(["validate", good]).output().unwrap();
+    assert!(out.status.success());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("valid, 4 zones") && stdout.contains("eastern-ghouta"),
+        "{stdout}"
+    );
+
+    let bad = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/bad/unclosed-ring.geojson"
+    );
+    let out = Command::new(BIN).args(["validate", bad]).output().unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("feature idlib") && stderr.contains("not closed"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn openapi_command_prints_the_committed_document() {
+    let out = Command::new(BIN).arg("openapi").output().unwrap();
+    assert!(out.status.success());
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        include_str!("../openapi/openapi.json")
+    );
+}

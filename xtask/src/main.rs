@@ -1,0 +1,82 @@
+//! `cargo xtask` — developer tasks for dezone.
+//!
+//! * `cargo xtask geodata` rebuilds `geodata/zones.geojson` from `geodata/sources/*` and the
+//!   recipe files in `geodata/recipe/`.
+//! * `cargo xtask geodata --check` rebuilds in memory and fails if the committed file differs
+//!   byte for byte (run in CI).
+//! * `cargo xtask geodata --report` also prints the areas and anchor checks.
+
+mod geom;
+mod output;
+mod recipe;
+mod sources;
+mod zones;
+
+#[cfg(test)]
+mod tests;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+}
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> Result<ExitCode> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let Some(task) = args.first() else {
+        bail!("usage: cargo xtask geodata [--check] [--report]");
+    };
+    if task != "geodata" {
+        bail!("unknown task `{task}`; usage: cargo xtask geodata [--check] [--report]");
+    }
+    let mut check = false;
+    let mut report = false;
+    for flag in &args[1..] {
+        match flag.as_str() {
+            "--check" => check = true,
+            "--report" => report = true,
+            other => bail!("unknown flag `{other}`"),
+        }
+    }
+    let root = repo_root();
+    let built = zones::build(&root)?;
+    let text = output::feature_collection(&built);
+    if report {
+        zones::print_report(&root, &built)?;
+    }
+    let path = root.join("geodata").join("zones.geojson");
+    if check {
+        let committed =
+            std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
+        if committed == text.as_bytes() {
+            println!("geodata/zones.geojson is up to date ({} bytes)", text.len());
+            Ok(ExitCode::SUCCESS)
+        } else {
+            eprintln!(
+                "geodata/zones.geojson differs from the recipe output ({} vs {} bytes); run `cargo xtask geodata`",
+                committed.len(),
+                text.len()
+            );
+            Ok(ExitCode::FAILURE)
+        }
+    } else {
+        std::fs::write(&path, &text).with_context(|| format!("writing {}", path.display()))?;
+        println!("wrote {} ({} bytes)", path.display(), text.len());
+        Ok(ExitCode::SUCCESS)
+    }
+}
