@@ -36,6 +36,13 @@ impl<'a> Query<'a> {
             if name.is_empty() && value.is_empty() {
                 continue;
             }
+            if name.is_empty() {
+                return Err(ApiError::parameter(
+                    ProblemKind::UnknownParameter,
+                    "",
+                    "a query parameter has a value but no name (`=value`); give every value a name",
+                ));
+            }
             if !allowed.contains(&name.as_ref()) {
                 return Err(unknown(&name, allowed));
             }
@@ -82,7 +89,7 @@ fn unknown(name: &str, allowed: &[&str]) -> ApiError {
             allowed
                 .iter()
                 .map(|a| (strsim::damerau_levenshtein(&lower, a), *a))
-                .filter(|(d, a)| *d <= 2 && *d < a.len())
+                .filter(|(d, a)| *d * 3 <= a.len())
                 .min()
                 .map(|(_, a)| a.to_owned())
         });

@@ -1,10 +1,17 @@
 //! Liveness.
 
-use axum::{Json, extract::State};
+use axum::{
+    Json,
+    extract::{RawQuery, State},
+};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::state::AppState;
+use super::{
+    extract::Query,
+    problem::{ApiError, Problem},
+    state::AppState,
+};
 
 /// The service's health.
 #[derive(Debug, Serialize, ToSchema)]
@@ -25,13 +32,20 @@ pub struct Health {
     get,
     path = "/healthz",
     tag = "service",
-    responses((status = 200, description = "The service is up", body = Health))
+    responses(
+        (status = 200, description = "The service is up", body = Health),
+        (status = 400, description = "A query parameter was given (none is taken)", body = Problem, content_type = "application/problem+json"),
+    )
 )]
-pub async fn get_health(State(state): State<AppState>) -> Json<Health> {
+pub async fn get_health(
+    State(state): State<AppState>,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<Health>, ApiError> {
+    Query::parse(raw.as_deref(), &[])?;
     let data = state.data();
-    Json(Health {
+    Ok(Json(Health {
         status: "ok",
         zones: data.index.zones().len(),
         data_version: data.version.clone(),
-    })
+    }))
 }

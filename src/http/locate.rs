@@ -176,7 +176,8 @@ pub async fn locate_point(
 /// The body is a GeoJSON Point, MultiPoint, Feature or FeatureCollection of
 /// `Point`s and `MultiPoint`s, or a JSON array of `[lon, lat]` pairs. A position
 /// may carry a third number (height), which is ignored. One bad item refuses
-/// the whole batch, naming the item's index.
+/// the whole batch; the problem's `index` names the item: the array element,
+/// the position of a bare MultiPoint, or the feature of a FeatureCollection.
 #[utoipa::path(
     post,
     path = "/locate",
@@ -312,11 +313,13 @@ pub fn batch_points(body: &[u8], max_points: usize) -> Result<Vec<(f64, f64)>, A
                 ))
             })?;
             match geojson {
-                GeoJson::Geometry(g) => push_geometry(&mut points, 0, Some(&g.value), max_points)?,
+                GeoJson::Geometry(g) => {
+                    push_geometry(&mut points, None, Some(&g.value), max_points)?;
+                }
                 GeoJson::Feature(f) => {
                     push_geometry(
                         &mut points,
-                        0,
+                        None,
                         f.geometry.as_ref().map(|g| &g.value),
                         max_points,
                     )?;
@@ -325,7 +328,7 @@ pub fn batch_points(body: &[u8], max_points: usize) -> Result<Vec<(f64, f64)>, A
                     for (i, f) in fc.features.iter().enumerate() {
                         push_geometry(
                             &mut points,
-                            i,
+                            Some(i),
                             f.geometry.as_ref().map(|g| &g.value),
                             max_points,
                         )?;
@@ -372,70 +375,90 @@ fn pair(index: usize, item: &Value) -> Result<(f64, f64), ApiError> {
         .as_array()
         .and_then(|a| a.iter().map(Value::as_f64).collect());
     match numbers.as_deref() {
-        Some([lon, lat] | [lon, lat, _]) => checked(index, *lon, *lat),
-        _ => Err(ApiError::item(
-            index,
-            format!("item {index} is not a [lon, lat] pair of numbers"),
-        )),
+        Some([lon, lat] | [lon, lat, _]) => checked(Place::item(index), *lon, *lat),
+        _ => Err(Place::item(index).fail("is not a [lon, lat] pair of numbers")),
     }
 }
 
-fn position(index: usize, position: &Position) -> Result<(f64, f64), ApiError> {
+/// Where a point stands in the body: the item (array element, MultiPoint
+/// position or feature) and, inside a feature's MultiPoint, its position there.
+#[derive(Clone, Copy)]
+struct Place {
+    item: usize,
+    within: Option<usize>,
+}
+
+impl Place {
+    fn item(item: usize) -> Self {
+        Self { item, within: None }
+    }
+
+    fn fail(self, what: &str) -> ApiError {
+        let Self { item, within } = self;
+        let at = match within {
+            Some(k) => format!("item {item} (position {k})"),
+            None => format!("item {item}"),
+        };
+        ApiError::item(item, format!("{at} {what}"))
+    }
+}
+
+fn position(place: Place, position: &Position) -> Result<(f64, f64), ApiError> {
     match position.as_slice() {
-        [lon, lat] | [lon, lat, _] => checked(index, *lon, *lat),
-        other => Err(ApiError::item(
-            index,
-            format!(
-                "item {index} has a position of {} numbers: expected [lon, lat] or [lon, lat, height]",
-                other.len()
-            ),
-        )),
+        [lon, lat] | [lon, lat, _] => checked(place, *lon, *lat),
+        other => Err(place.fail(&format!(
+            "has {} numbers: expected [lon, lat] or [lon, lat, height]",
+            other.len()
+        ))),
     }
 }
 
-fn checked(index: usize, lon: f64, lat: f64) -> Result<(f64, f64), ApiError> {
+fn checked(place: Place, lon: f64, lat: f64) -> Result<(f64, f64), ApiError> {
     let lon = Axis::Lon
         .check(lon)
-        .map_err(|why| ApiError::item(index, format!("item {index}: lon {why}")))?;
+        .map_err(|why| place.fail(&format!("has a lon that {why}")))?;
     let lat = Axis::Lat
         .check(lat)
-        .map_err(|why| ApiError::item(index, format!("item {index}: lat {why}")))?;
+        .map_err(|why| place.fail(&format!("has a lat that {why}")))?;
     Ok((lon, lat))
 }
 
+/// Adds the points of one geometry. `feature` is its feature's index in a
+/// FeatureCollection; for a bare geometry or Feature, each MultiPoint position
+/// is an item of its own.
 fn push_geometry(
     points: &mut Vec<(f64, f64)>,
-    index: usize,
+    feature: Option<usize>,
     geometry: Option<&GeometryValue>,
     max_points: usize,
 ) -> Result<(), ApiError> {
+    let whole = Place::item(feature.unwrap_or(0));
     match geometry {
         Some(GeometryValue::Point { coordinates }) => {
             check_count(points.len() + 1, max_points)?;
-            points.push(position(index, coordinates)?);
+            points.push(position(whole, coordinates)?);
         }
         Some(GeometryValue::MultiPoint { coordinates }) => {
             check_count(points.len() + coordinates.len(), max_points)?;
-            for c in coordinates {
-                points.push(position(index, c)?);
+            for (k, c) in coordinates.iter().enumerate() {
+                let place = match feature {
+                    Some(item) => Place {
+                        item,
+                        within: Some(k),
+                    },
+                    None => Place::item(k),
+                };
+                points.push(position(place, c)?);
             }
         }
         Some(other) => {
-            return Err(ApiError::item(
-                index,
-                format!(
-                    "item {index} is a {}: only Point and MultiPoint geometries can be located",
-                    other.type_name()
-                ),
-            ));
+            return Err(whole.fail(&format!(
+                "is a {}: only Point and MultiPoint geometries can be located",
+                other.type_name()
+            )));
         }
         None => {
-            return Err(ApiError::item(
-                index,
-                format!(
-                    "item {index} is a Feature with no geometry: expected a Point or MultiPoint"
-                ),
-            ));
+            return Err(whole.fail("is a Feature with no geometry: expected a Point or MultiPoint"));
         }
     }
     Ok(())

@@ -1,6 +1,6 @@
 //! The HTTP API: axum routes over the `query` engine and the prepared zone data.
 //!
-//! [`router`] builds the whole service; [`openapi`] the document describing it.
+//! [`router`] builds the whole service; [`openapi()`] the document describing it.
 //! Imports `query` and `zone`; the engine never imports this module.
 //!
 //! Layers, outermost first: problem rendering (every error is
@@ -28,6 +28,7 @@ use tower_http::{
     catch_panic::CatchPanicLayer,
     compression::CompressionLayer,
     cors::{Any, CorsLayer},
+    limit::RequestBodyLimitLayer,
     trace::TraceLayer,
 };
 use utoipa::OpenApi as _;
@@ -65,7 +66,8 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 pub fn router(state: AppState) -> Router {
     let (routes, doc) = api_router().split_for_parts();
     let document = resource::Resource::new(openapi::render(&doc), openapi::OPENAPI_JSON);
-    let body_limit = state.limits.max_body_bytes;
+    let limits = state.limits;
+    let body_limit = limits.max_body_bytes;
     let cors = CorsLayer::new()
         .allow_origin(Any)
         .allow_methods([Method::GET, Method::HEAD, Method::POST, Method::OPTIONS])
@@ -81,9 +83,13 @@ pub fn router(state: AppState) -> Router {
         .layer(Extension(Arc::new(document)))
         .with_state(state)
         .layer(DefaultBodyLimit::max(body_limit))
+        .layer(RequestBodyLimitLayer::new(body_limit))
         .layer(CompressionLayer::new())
         .layer(cors)
         .layer(TraceLayer::new_for_http())
         .layer(CatchPanicLayer::custom(problem::panic_response))
-        .layer(middleware::from_fn(problem::render_problems))
+        .layer(middleware::from_fn_with_state(
+            limits,
+            problem::render_problems,
+        ))
 }

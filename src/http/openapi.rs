@@ -2,10 +2,14 @@
 
 use std::sync::Arc;
 
-use axum::{Extension, http::HeaderMap, response::Response};
+use axum::{Extension, extract::RawQuery, http::HeaderMap, response::Response};
 use utoipa::OpenApi;
 
-use super::resource::Resource;
+use super::{
+    extract::Query,
+    problem::{ApiError, Problem},
+    resource::Resource,
+};
 
 /// The document's top: info, tags. Paths and schemas come from the routes.
 #[derive(OpenApi)]
@@ -42,11 +46,14 @@ pub const OPENAPI_JSON: &str = "application/vnd.oai.openapi+json;version=3.1";
     responses(
         (status = 200, description = "The OpenAPI document", content_type = "application/vnd.oai.openapi+json;version=3.1", body = Object),
         (status = 304, description = "Not modified (If-None-Match matched)"),
+        (status = 400, description = "A query parameter was given (none is taken)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn get_api(
     Extension(document): Extension<Arc<Resource>>,
+    RawQuery(raw): RawQuery,
     headers: HeaderMap,
-) -> Response {
-    document.respond(&headers)
+) -> Result<Response, ApiError> {
+    Query::parse(raw.as_deref(), &[])?;
+    Ok(document.respond(&headers))
 }

@@ -7,7 +7,7 @@
 
 use axum::{
     body::Body,
-    extract::{Path, Request},
+    extract::{Path, RawQuery, Request, State},
     http::{HeaderValue, StatusCode, header},
     middleware::Next,
     response::{IntoResponse, Response},
@@ -224,7 +224,7 @@ impl IntoResponse for ApiError {
     "type": "/problems/invalid-parameter",
     "title": "Invalid parameter",
     "status": 400,
-    "detail": "`lat` must be a number of degrees between -90 and 90, got 95",
+    "detail": "`lat` must be a latitude in decimal degrees (WGS 84) between -90 and 90, got 95",
     "instance": "/locate",
     "parameter": "lat"
 }))]
@@ -250,7 +250,11 @@ pub struct Problem {
 
 /// Renders every error answer as a problem: [`ApiError`]s from handlers, and
 /// error statuses from elsewhere (routing, limits, panics) with a generic detail.
-pub async fn render_problems(request: Request, next: Next) -> Response {
+pub async fn render_problems(
+    State(limits): State<super::Limits>,
+    request: Request,
+    next: Next,
+) -> Response {
     let instance = request.uri().path().to_owned();
     let method = request.method().clone();
     let response = next.run(request).await;
@@ -278,9 +282,10 @@ pub async fn render_problems(request: Request, next: Next) -> Response {
                 "{instance} does not take {method}; the Allow header lists the methods it takes"
             )
         }
-        ProblemKind::PayloadTooLarge => {
-            "the request body is larger than the service accepts".to_owned()
-        }
+        ProblemKind::PayloadTooLarge => format!(
+            "the request body is larger than {} bytes, the most one request may send",
+            limits.max_body_bytes
+        ),
         ProblemKind::Internal => {
             "the service failed to answer; the failure is in its log".to_owned()
         }
@@ -334,10 +339,15 @@ pub fn panic_response(_panic: Box<dyn std::any::Any + Send + 'static>) -> Respon
     params(("type" = String, Path, description = "The problem type's slug, as in a problem's `type`", example = "invalid-parameter")),
     responses(
         (status = 200, description = "What the problem type means", content_type = "text/plain", body = String),
+        (status = 400, description = "A query parameter was given (none is taken)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such problem type", body = Problem, content_type = "application/problem+json"),
     )
 )]
-pub async fn get_problem_type(Path(slug): Path<String>) -> Result<Response, ApiError> {
+pub async fn get_problem_type(
+    Path(slug): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
+    super::extract::Query::parse(raw.as_deref(), &[])?;
     let kind = ProblemKind::from_slug(&slug)
         .ok_or_else(|| ApiError::not_found(format!("there is no problem type {slug:?}")))?;
     let text = format!("{}\n\n{}\n", kind.title(), kind.explanation());

@@ -61,6 +61,8 @@ impl Resource {
                 header::CACHE_CONTROL,
                 HeaderValue::from_static(CACHE_CONTROL),
             ),
+            // A 304 repeats the Vary its 200 carries (RFC 9110 §15.4.5).
+            (header::VARY, HeaderValue::from_static("accept-encoding")),
         ];
         if self.matches(request_headers) {
             return (StatusCode::NOT_MODIFIED, headers).into_response();

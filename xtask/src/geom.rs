@@ -9,14 +9,26 @@ use geo::{
 /// Metres per degree of latitude (mean, good to ~0.5 % at Syrian latitudes).
 pub const M_PER_DEG: f64 = 111_320.0;
 
-/// Geodesic area in km² (any ring orientation: boolean-op output is re-oriented first).
+/// Area of the WGS84 ellipsoid in km², as `GeodesicArea` computes it.
+const EARTH_KM2: f64 = 510_065_621.724;
+
+/// Geodesic area in km², whatever the ring orientation (boolean-op output and degenerate
+/// slivers may come out clockwise, which `GeodesicArea` reads as the rest of the globe).
 pub fn area_km2(mp: &MultiPolygon<f64>) -> f64 {
-    mp.orient(Direction::Default).geodesic_area_unsigned() / 1e6
+    mp.0.iter().map(polygon_km2).sum()
 }
 
-/// Geodesic area of one polygon in km² (any ring orientation).
+/// Geodesic area of one polygon in km², whatever the ring orientation.
 pub fn polygon_km2(p: &Polygon<f64>) -> f64 {
-    p.orient(Direction::Default).geodesic_area_unsigned() / 1e6
+    let ring = |ls: &LineString<f64>| {
+        let a = Polygon::new(ls.clone(), vec![]).geodesic_area_unsigned() / 1e6;
+        if a > EARTH_KM2 / 2.0 {
+            EARTH_KM2 - a
+        } else {
+            a
+        }
+    };
+    (ring(p.exterior()) - p.interiors().iter().map(ring).sum::<f64>()).max(0.0)
 }
 
 fn mid_lat(mp: &MultiPolygon<f64>) -> f64 {

@@ -13,7 +13,8 @@ pub enum Role {
     Inside,
     /// The town must lie in no zone.
     Outside,
-    /// The edge of `zone` passes within [`EDGE_KM`] of the town.
+    /// The town is in `zone` (ZONES.md lists it as a zone town) and the zone's edge passes
+    /// within [`EDGE_KM`] of it.
     Edge,
 }
 
@@ -57,7 +58,7 @@ fn column(header: &[String], name: &str) -> Result<usize> {
         .ok_or_else(|| anyhow!("missing column `{name}`"))
 }
 
-fn field<'a>(row: &'a [String], i: usize) -> &'a str {
+fn field(row: &[String], i: usize) -> &str {
     row.get(i).map_or("", String::as_str)
 }
 

@@ -140,6 +140,17 @@ fn geometries_are_valid_oriented_and_free_of_slivers() {
 }
 
 #[test]
+fn only_the_fuah_kafriya_hole_pierces_a_zone() {
+    for z in &built().zones {
+        let holes: usize = z.geometry.0.iter().map(|p| p.interiors().len()).sum();
+        let want = usize::from(z.id == "idlib");
+        assert_eq!(holes, want, "{}: unexpected holes", z.id);
+    }
+    let (lat, lon, _) = zones::FUAH_KAFRIYA;
+    assert_eq!(zones::locate(&built().zones, lon, lat), None);
+}
+
+#[test]
 fn idlib_governorate_is_kept_whole_except_the_fuah_kafriya_hole() {
     let idlib = built().sources.gov("SY07").expect("SY07");
     let missing = area_km2(&idlib.difference(zone("idlib")));

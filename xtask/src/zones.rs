@@ -170,7 +170,7 @@ pub fn build(root: &Path) -> Result<Built> {
 }
 
 /// The zone (id) a point lies in; the boundary counts as inside.
-pub fn locate<'a>(zones: &'a [Zone], lon: f64, lat: f64) -> Option<&'a str> {
+pub fn locate(zones: &[Zone], lon: f64, lat: f64) -> Option<&'static str> {
     let p = Point::new(lon, lat);
     zones
         .iter()
@@ -412,9 +412,10 @@ pub fn print_report(root: &Path, built: &Built) -> Result<()> {
             .map(|p| p.exterior().0.len() + p.interiors().iter().map(|h| h.0.len()).sum::<usize>())
             .sum();
         println!(
-            "{:15} {:9.1} km²  parts {} vertices {}",
+            "{:15} {:9.1} km²  outside ADM0 {:.6} km²  parts {} vertices {}",
             z.id,
             area_km2(&z.geometry),
+            area_km2(&z.geometry.difference(&built.sources.adm0)),
             z.geometry.0.len(),
             verts
         );
@@ -444,75 +445,4 @@ pub fn print_report(root: &Path, built: &Built) -> Result<()> {
         }
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod debug {
-    use super::*;
-    #[test]
-    #[ignore]
-    fn debug_raw() {
-        let root = crate::repo_root();
-        let src = Sources::load(&root.join("geodata").join("sources")).unwrap();
-        let shapes =
-            recipe::read_shapes(&root.join("geodata").join("recipe").join("shapes.tsv")).unwrap();
-        let raw = raw_zones(&src, &shapes).unwrap();
-        let idlib = src.gov("SY07").unwrap();
-        println!(
-            "hama part {:.1}",
-            area_km2(
-                &src.gov("SY05")
-                    .unwrap()
-                    .intersection(mask(&shapes, "z1-hama").unwrap())
-            )
-        );
-        println!(
-            "aleppo part {:.1}",
-            area_km2(
-                &src.gov("SY02")
-                    .unwrap()
-                    .intersection(mask(&shapes, "z1-aleppo").unwrap())
-                    .difference(src.district("Afrin").unwrap())
-            )
-        );
-        println!(
-            "latakia part {:.1}",
-            area_km2(
-                &src.gov("SY06")
-                    .unwrap()
-                    .intersection(&buffer_km(idlib, LATAKIA_STRIP_KM))
-                    .intersection(mask(&shapes, "z1-latakia").unwrap())
-            )
-        );
-        for (id, mp) in IDS.iter().zip(raw.iter()) {
-            println!(
-                "{id}: {:.1} km2 valid {} parts {}",
-                area_km2(mp),
-                mp.is_valid(),
-                mp.0.len()
-            );
-            for p in &mp.0 {
-                if polygon_km2(p) < 0.05 {
-                    continue;
-                }
-                println!(
-                    "  part {:.3} km2, {} verts, at {:?} holes {:?}",
-                    polygon_km2(p),
-                    p.exterior().0.len(),
-                    p.exterior().0[0],
-                    p.interiors()
-                        .iter()
-                        .map(|h| (
-                            h.0.len(),
-                            format!("{:.4}", polygon_km2(&Polygon::new(h.clone(), vec![]))),
-                            h.0[0]
-                        ))
-                        .collect::<Vec<_>>()
-                );
-            }
-            for e in mp.validation_errors().iter().take(5) {
-                println!("  {e}");
-            }
-        }
-    }
 }
