@@ -1,17 +1,23 @@
 //! `cargo xtask` — developer tasks for dezone.
 //!
 //! * `cargo xtask geodata` rebuilds `geodata/zones.geojson` from `geodata/sources/*` and the
-//!   recipe files in `geodata/recipe/`.
-//! * `cargo xtask geodata --check` rebuilds in memory and fails if the committed file differs
-//!   byte for byte (run in CI).
-//! * `cargo xtask geodata --report` also prints the areas and anchor checks.
+//!   recipe files in `geodata/recipe/`, and `geodata/governorates.geojson` from the OCHA
+//!   governorates.
+//! * `cargo xtask geodata --check` rebuilds in memory and fails if either committed file
+//!   differs byte for byte (run in CI).
+//! * `cargo xtask geodata --report` also prints the areas, anchor checks and the
+//!   simplification figures of the governorates layer.
 
 mod geom;
+mod governorates;
 mod output;
 mod recipe;
 mod sources;
+mod topology;
 mod zones;
 
+#[cfg(test)]
+mod governorates_tests;
 #[cfg(test)]
 mod tests;
 
@@ -55,28 +61,41 @@ fn run() -> Result<ExitCode> {
     }
     let root = repo_root();
     let built = zones::build(&root)?;
-    let text = output::feature_collection(&built);
+    let layer = governorates::build(&built.sources)?;
+    let files = [
+        ("zones.geojson", output::feature_collection(&built)),
+        (
+            "governorates.geojson",
+            output::governorates_collection(&layer),
+        ),
+    ];
     if report {
         zones::print_report(&root, &built)?;
+        governorates::print_report(&root, &built.sources, &layer, files[1].1.len())?;
     }
-    let path = root.join("geodata").join("zones.geojson");
-    if check {
-        let committed =
-            std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
-        if committed == text.as_bytes() {
-            println!("geodata/zones.geojson is up to date ({} bytes)", text.len());
-            Ok(ExitCode::SUCCESS)
+    let mut ok = true;
+    for (name, text) in &files {
+        let path = root.join("geodata").join(name);
+        if check {
+            let committed = std::fs::read(&path).unwrap_or_default();
+            if committed == text.as_bytes() {
+                println!("geodata/{name} is up to date ({} bytes)", text.len());
+            } else {
+                eprintln!(
+                    "geodata/{name} differs from the recipe output ({} vs {} bytes); run `cargo xtask geodata`",
+                    committed.len(),
+                    text.len()
+                );
+                ok = false;
+            }
         } else {
-            eprintln!(
-                "geodata/zones.geojson differs from the recipe output ({} vs {} bytes); run `cargo xtask geodata`",
-                committed.len(),
-                text.len()
-            );
-            Ok(ExitCode::FAILURE)
+            std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
+            println!("wrote {} ({} bytes)", path.display(), text.len());
         }
-    } else {
-        std::fs::write(&path, &text).with_context(|| format!("writing {}", path.display()))?;
-        println!("wrote {} ({} bytes)", path.display(), text.len());
-        Ok(ExitCode::SUCCESS)
     }
+    Ok(if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }

@@ -1,4 +1,5 @@
-//! Deterministic serialisation of the zones as an RFC 7946 FeatureCollection.
+//! Deterministic serialisation of the zones and the governorates as RFC 7946
+//! FeatureCollections.
 //!
 //! Layout: one Feature per line, properties in a fixed order (serde_json `preserve_order`),
 //! coordinates rounded to 6 decimals and printed in shortest round-trip form.
@@ -6,29 +7,51 @@
 use std::fmt::Write as _;
 
 use geo::{LineString, MultiPolygon, Polygon};
+use serde_json::{Map, Value};
 
-use crate::zones::{Built, Zone};
+use crate::governorates::Layer;
+use crate::zones::Built;
 
+/// The zones file.
 pub fn feature_collection(built: &Built) -> String {
+    collection(
+        built
+            .zones
+            .iter()
+            .map(|z| (z.id, &z.properties, &z.geometry))
+            .collect(),
+    )
+}
+
+/// The governorates file.
+pub fn governorates_collection(layer: &Layer) -> String {
+    collection(
+        layer
+            .governorates
+            .iter()
+            .map(|g| (g.pcode.as_str(), &g.properties, &g.geometry))
+            .collect(),
+    )
+}
+
+type FeatureRef<'a> = (&'a str, &'a Map<String, Value>, &'a MultiPolygon<f64>);
+
+fn collection(features: Vec<FeatureRef<'_>>) -> String {
     let mut out = String::from("{\"type\":\"FeatureCollection\",\"features\":[\n");
-    for (i, zone) in built.zones.iter().enumerate() {
-        out.push_str(&feature(zone));
-        out.push_str(if i + 1 < built.zones.len() {
-            ",\n"
-        } else {
-            "\n"
-        });
+    for (i, f) in features.iter().enumerate() {
+        out.push_str(&feature(f));
+        out.push_str(if i + 1 < features.len() { ",\n" } else { "\n" });
     }
     out.push_str("]}\n");
     out
 }
 
-fn feature(zone: &Zone) -> String {
-    let id = serde_json::Value::String(zone.id.to_owned());
-    let props = serde_json::Value::Object(zone.properties.clone());
+fn feature((id, properties, geometry_): &FeatureRef<'_>) -> String {
+    let id = Value::String((*id).to_owned());
+    let props = Value::Object((*properties).clone());
     format!(
         "{{\"type\":\"Feature\",\"id\":{id},\"properties\":{props},\"geometry\":{}}}",
-        geometry(&zone.geometry)
+        geometry(geometry_)
     )
 }
 

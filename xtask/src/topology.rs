@@ -114,7 +114,11 @@ impl Topology {
         let mut add_arc = |piece: Vec<Coord<f64>>| -> (usize, bool) {
             let fwd: Vec<Key> = piece.iter().map(|&c| key(c)).collect();
             let rev: Vec<Key> = fwd.iter().rev().copied().collect();
-            let (canon, reversed) = if fwd <= rev { (fwd, false) } else { (rev, true) };
+            let (canon, reversed) = if fwd <= rev {
+                (fwd, false)
+            } else {
+                (rev, true)
+            };
             let id = *arc_ids.entry(canon).or_insert_with(|| {
                 let mut coords = piece.clone();
                 if reversed {
@@ -128,9 +132,8 @@ impl Topology {
         for (f, p, r, cs) in raw {
             let n = cs.len();
             let edge_owner = |i: usize| &owners[&ukey(key(cs[i % n]), key(cs[(i + 1) % n]))];
-            let is_junction = |i: usize| {
-                nbrs[&key(cs[i])].len() != 2 || edge_owner(i + n - 1) != edge_owner(i)
-            };
+            let is_junction =
+                |i: usize| nbrs[&key(cs[i])].len() != 2 || edge_owner(i + n - 1) != edge_owner(i);
             let junctions: Vec<usize> = (0..n).filter(|&i| is_junction(i)).collect();
             let mut parts = Vec::new();
             if junctions.is_empty() {
@@ -357,10 +360,7 @@ fn deviation_m(cs: &[Coord<f64>], kept: &[usize]) -> f64 {
 /// Distance in metres from `p` to segment `a`–`b`, in the local plane at `p`.
 pub fn local_dist_m(p: Coord<f64>, a: Coord<f64>, b: Coord<f64>) -> f64 {
     let k = p.y.to_radians().cos();
-    let s = |c: Coord<f64>| Coord {
-        x: c.x * k,
-        y: c.y,
-    };
+    let s = |c: Coord<f64>| Coord { x: c.x * k, y: c.y };
     seg_dist2(s(p), s(a), s(b)).sqrt() * M_PER_DEG
 }
 
@@ -455,15 +455,40 @@ mod tests {
     fn segment_conflicts() {
         let c = |x: f64, y: f64| coord! {x: x, y: y};
         // proper crossing
-        assert!(segments_conflict(c(0., 0.), c(1., 1.), c(0., 1.), c(1., 0.)));
+        assert!(segments_conflict(
+            c(0., 0.),
+            c(1., 1.),
+            c(0., 1.),
+            c(1., 0.)
+        ));
         // shared endpoint, different directions: fine
-        assert!(!segments_conflict(c(0., 0.), c(1., 0.), c(0., 0.), c(0., 1.)));
+        assert!(!segments_conflict(
+            c(0., 0.),
+            c(1., 0.),
+            c(0., 0.),
+            c(0., 1.)
+        ));
         // shared endpoint, running along each other
-        assert!(segments_conflict(c(0., 0.), c(2., 0.), c(0., 0.), c(1., 0.)));
+        assert!(segments_conflict(
+            c(0., 0.),
+            c(2., 0.),
+            c(0., 0.),
+            c(1., 0.)
+        ));
         // a vertex touching the other segment
-        assert!(segments_conflict(c(0., 0.), c(2., 0.), c(1., 0.), c(1., 1.)));
+        assert!(segments_conflict(
+            c(0., 0.),
+            c(2., 0.),
+            c(1., 0.),
+            c(1., 1.)
+        ));
         // disjoint
-        assert!(!segments_conflict(c(0., 0.), c(1., 0.), c(0., 1.), c(1., 1.)));
+        assert!(!segments_conflict(
+            c(0., 0.),
+            c(1., 0.),
+            c(0., 1.),
+            c(1., 1.)
+        ));
     }
 
     #[test]
