@@ -1,12 +1,13 @@
 //! The command line: `serve`, `locate`, `validate`, `openapi`.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::{Parser, Subcommand};
 
 use crate::{
     config::Config,
     geodata::{self, GeodataError},
+    query::ZoneIndex,
     zone::Zone,
 };
 
@@ -35,22 +36,62 @@ pub enum Command {
         /// Zone data to use instead of the embedded file.
         #[arg(long, value_name = "PATH")]
         geodata: Option<PathBuf>,
+        /// Only zones in force on this date (YYYY-MM-DD).
+        #[arg(long, value_name = "DATE")]
+        at: Option<jiff::civil::Date>,
     },
     /// Check a zone file; print a summary, or the fault and exit non-zero.
     Validate {
         /// The GeoJSON file to check.
         path: PathBuf,
+        /// The governorates to check it against (default: the embedded layer).
+        #[arg(long, value_name = "PATH")]
+        governorates: Option<PathBuf>,
     },
     /// Print the OpenAPI document (as committed in openapi/openapi.json).
     Openapi,
 }
 
 /// Loads the zones from `path`, or the embedded data.
-pub fn load_zones(path: Option<&std::path::Path>) -> Result<Vec<Zone>, GeodataError> {
+pub fn load_zones(path: Option<&Path>) -> Result<Vec<Zone>, GeodataError> {
     match path {
         Some(path) => geodata::load_file(path),
         None => geodata::load_embedded(),
     }
+}
+
+/// Loads the zones and the governorates (each from its file, or the embedded
+/// data), indexes them, and refuses zones that reach outside Syria.
+pub fn load_index(
+    zones: Option<&Path>,
+    governorates: Option<&Path>,
+) -> Result<ZoneIndex, GeodataError> {
+    let zone_name = zones.map_or_else(
+        || geodata::EMBEDDED_NAME.to_owned(),
+        |p| p.display().to_string(),
+    );
+    let zones = load_zones(zones)?;
+    let governorates = match governorates {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|source| GeodataError::Read {
+                path: path.to_owned(),
+                source,
+            })?;
+            geodata::parse_governorates(&path.display().to_string(), &text)?
+        }
+        None => geodata::load_embedded_governorates()?,
+    };
+    let index = ZoneIndex::with_governorates(zones, governorates);
+    if let Some((zone, vertex, metres)) = index.farthest_outside_syria() {
+        return Err(GeodataError::OutsideSyria {
+            name: zone_name,
+            zone: zone.id().to_string(),
+            lon: vertex.x,
+            lat: vertex.y,
+            distance_m: metres,
+        });
+    }
+    Ok(index)
 }
 
 /// One line per zone: number, id, name, area, vertex count.

@@ -17,6 +17,11 @@ pub struct Config {
     #[arg(long, env = "DEZONE_GEODATA", value_name = "PATH")]
     pub geodata: Option<PathBuf>,
 
+    /// Governorates layer to use instead of the embedded one (a GeoJSON
+    /// FeatureCollection with P-code ids).
+    #[arg(long, env = "DEZONE_GOVERNORATES", value_name = "PATH")]
+    pub governorates: Option<PathBuf>,
+
     /// Public URL prefix for links in answers (e.g. `https://maps.example.org/dezone`);
     /// links are root-relative when unset.
     #[arg(long, env = "DEZONE_BASE_URL", default_value = "")]

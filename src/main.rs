@@ -3,10 +3,9 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 use clap::Parser as _;
 use dezone::{
-    cli::{Cli, Command, load_zones, summary},
+    cli::{Cli, Command, load_index, summary},
     config::Config,
     http::{self, AppState, locate::LocateAnswer},
-    query::ZoneIndex,
 };
 use tracing_subscriber::EnvFilter;
 
@@ -30,7 +29,12 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve(config) => serve(&config),
-        Command::Locate { lon, lat, geodata } => {
+        Command::Locate {
+            lon,
+            lat,
+            geodata,
+            at,
+        } => {
             for (axis, value) in [
                 (http::extract::Axis::Lon, lon),
                 (http::extract::Axis::Lat, lat),
@@ -38,18 +42,25 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 axis.check(value)
                     .map_err(|why| anyhow::anyhow!("{} {why}", axis.name()))?;
             }
-            let index = ZoneIndex::new(load_zones(geodata.as_deref())?);
-            let answer = LocateAnswer::from(index.locate(lon + 0.0, lat + 0.0));
+            let index = load_index(geodata.as_deref(), None)?;
+            let set = at.map_or_else(|| index.all(), |date| index.in_force_on(date));
+            let answer = LocateAnswer::from(index.locate_among(lon + 0.0, lat + 0.0, set));
             println!("{}", serde_json::to_string_pretty(&answer)?);
             Ok(())
         }
-        Command::Validate { path } => {
-            let zones = load_zones(Some(&path))?;
+        Command::Validate { path, governorates } => {
+            let text = std::fs::read_to_string(&path)
+                .with_context(|| format!("{}: cannot read the file", path.display()))?;
+            let (_, notes) = dezone::geodata::parse_with_notes(&path.display().to_string(), &text)?;
+            let index = load_index(Some(&path), governorates.as_deref())?;
+            for note in notes {
+                println!("note: {note}");
+            }
             print!(
                 "{}: valid, {} zones\n{}",
                 path.display(),
-                zones.len(),
-                summary(&zones)
+                index.zones().len(),
+                summary(index.zones())
             );
             Ok(())
         }
@@ -61,12 +72,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 fn serve(config: &Config) -> anyhow::Result<()> {
-    let zones = load_zones(config.geodata.as_deref())?;
+    let index = load_index(config.geodata.as_deref(), config.governorates.as_deref())?;
     let source = config
         .geodata
         .as_ref()
         .map_or_else(|| "embedded data".to_owned(), |p| p.display().to_string());
-    let state = AppState::with_base_url(zones, config.limits(), &config.base_url);
+    let state = AppState::from_index(index, config.limits(), &config.base_url);
     tracing::info!(
         zones = state.data().index.zones().len(),
         version = %state.data().version,

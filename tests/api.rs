@@ -396,7 +396,10 @@ async fn batch_answers_match_single_answers() {
     ];
     let batch = assert_json_ok(&post_json(&app, "/locate", json!(points).to_string()).await);
     for (i, [lon, lat]) in points.into_iter().enumerate() {
-        let single = assert_json_ok(&get(&app, &format!("/locate?lon={lon}&lat={lat}")).await);
+        let mut single = assert_json_ok(&get(&app, &format!("/locate?lon={lon}&lat={lat}")).await);
+        // A single answer says which data answered; a batch says it once, at the top.
+        assert_eq!(single["data"], batch["data"]);
+        single.as_object_mut().unwrap().remove("data");
         assert_eq!(batch["results"][i], single, "point {i}");
     }
 }
@@ -476,7 +479,7 @@ async fn batch_accepts_a_feature_collection_mixing_points_and_multipoints_in_ord
 #[tokio::test]
 async fn batch_accepts_an_empty_array() {
     let answer = post_json(&app(), "/locate", "[]").await;
-    assert_eq!(assert_json_ok(&answer), json!({"results": []}));
+    assert_eq!(assert_json_ok(&answer)["results"], json!([]));
 }
 
 #[tokio::test]
@@ -487,7 +490,7 @@ async fn batch_accepts_an_empty_feature_collection() {
         r#"{"type":"FeatureCollection","features":[]}"#,
     )
     .await;
-    assert_eq!(assert_json_ok(&answer), json!({"results": []}));
+    assert_eq!(assert_json_ok(&answer)["results"], json!([]));
 }
 
 #[tokio::test]
@@ -1850,8 +1853,8 @@ async fn zones_are_listed_in_number_order_whatever_the_file_order() {
 
 #[tokio::test]
 async fn links_start_with_the_base_url_without_a_double_slash() {
-    let state = dezone::http::AppState::with_base_url(
-        common::boxes(),
+    let state = dezone::http::AppState::from_index(
+        dezone::query::ZoneIndex::new(common::boxes()),
         common::SMALL,
         "https://example.org/dezone/",
     );

@@ -144,13 +144,16 @@ fn serve_refuses_bad_geodata_naming_the_file_and_fault() {
 
 #[test]
 fn serve_uses_the_file_given_with_geodata() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/boxes.geojson");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/boxes-in-syria.geojson"
+    );
     let server = Server::start(&["--geodata", path]);
     let (status, _, body) = server.request("GET /zones/eastern-ghouta HTTP/1.1", b"");
     assert_eq!(status, 200);
     assert_eq!(
         json(&body)["source"],
-        "Test fixture: boxes, not the real zones"
+        "Test fixture: boxes inside Syria, not the real zones"
     );
     server.stop();
 }
@@ -207,6 +210,58 @@ fn validate_command_reports_good_and_bad_files() {
         stderr.contains("feature idlib") && stderr.contains("not closed"),
         "{stderr}"
     );
+}
+
+#[test]
+fn validate_command_notes_rings_it_reoriented() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/clockwise.geojson"
+    );
+    let out = Command::new(BIN).args(["validate", path]).output().unwrap();
+    assert!(out.status.success());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains(
+            "feature idlib: rings wound against the RFC 7946 right-hand rule were re-oriented"
+        ),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn validate_and_serve_refuse_a_zone_outside_syria() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/bad/outside-syria.geojson"
+    );
+    for args in [
+        vec!["validate", path],
+        vec!["serve", "--addr", "127.0.0.1:0", "--geodata", path],
+    ] {
+        let out = Command::new(BIN).args(&args).output().unwrap();
+        assert!(!out.status.success(), "{args:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains(path) && stderr.contains("zone southern reaches outside Syria"),
+            "{stderr}"
+        );
+    }
+}
+
+#[test]
+fn locate_command_takes_a_date() {
+    let out = Command::new(BIN)
+        .args(["locate", "36.40", "33.55", "--at", "2018-06-01"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let answer = json(&out.stdout);
+    assert_eq!(
+        answer["inside"], false,
+        "Eastern Ghouta ended on 2018-04-14"
+    );
+    assert_eq!(answer["governorate"]["pcode"], "SY03");
 }
 
 #[test]

@@ -14,6 +14,7 @@ struct Place {
     lon: f64,
     lat: f64,
     expected: String,
+    governorate: String,
 }
 
 fn places() -> Vec<Place> {
@@ -22,6 +23,7 @@ fn places() -> Vec<Place> {
     let header: Vec<&str> = lines.next().unwrap().split('\t').collect();
     let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
     let (name, lat, lon, zone) = (col("name"), col("lat"), col("lon"), col("expected_zone"));
+    let governorate = col("governorate");
     lines
         .filter(|l| !l.trim().is_empty())
         .map(|l| {
@@ -31,19 +33,21 @@ fn places() -> Vec<Place> {
                 lon: f[lon].parse().unwrap(),
                 lat: f[lat].parse().unwrap(),
                 expected: f[zone].to_owned(),
+                governorate: f[governorate].to_owned(),
             }
         })
         .collect()
 }
 
 #[tokio::test]
-async fn every_public_place_answers_its_2017_zone() {
+async fn every_public_place_answers_its_2017_zone_and_governorate() {
     let places = places();
     assert!(places.len() >= 50, "the table has {} rows", places.len());
-    let zones = dezone::geodata::load_embedded().unwrap();
-    let app = dezone::http::router(dezone::http::AppState::new(
-        zones,
+    let index = dezone::cli::load_index(None, None).unwrap();
+    let app = dezone::http::router(dezone::http::AppState::from_index(
+        index,
         dezone::http::Limits::default(),
+        "",
     ));
     let pairs: Vec<[f64; 2]> = places.iter().map(|p| [p.lon, p.lat]).collect();
     let request = Request::post("/locate")
@@ -71,6 +75,20 @@ async fn every_public_place_answers_its_2017_zone() {
             ));
         }
         assert_eq!(answer["inside"], got != "none");
+        let governorate = answer["governorate"]["name_en"].as_str();
+        if place.governorate.starts_with("outside Syria") {
+            if governorate.is_some() || answer["in_syria"] != false {
+                wrong.push(format!(
+                    "{}: expected outside Syria, got {}",
+                    place.name, answer["governorate"]
+                ));
+            }
+        } else if governorate != Some(place.governorate.as_str()) || answer["in_syria"] != true {
+            wrong.push(format!(
+                "{}: expected governorate {}, got {}",
+                place.name, place.governorate, answer["governorate"]
+            ));
+        }
     }
     assert!(
         wrong.is_empty(),

@@ -67,6 +67,32 @@ pub enum GeodataError {
         /// The second feature (`#N`).
         second: String,
     },
+    /// More zones than the service indexes.
+    #[error("{name}: {count} zones; at most {max} are allowed")]
+    TooMany {
+        /// The file.
+        name: String,
+        /// How many zones the file has.
+        count: usize,
+        /// The most allowed.
+        max: usize,
+    },
+    /// A zone reaches outside the country outline.
+    #[error(
+        "{name}: zone {zone} reaches outside Syria: its vertex [{lon}, {lat}] lies {distance_m:.0} m beyond the outline"
+    )]
+    OutsideSyria {
+        /// The file.
+        name: String,
+        /// The zone's id.
+        zone: String,
+        /// Longitude of the vertex farthest out.
+        lon: f64,
+        /// Its latitude.
+        lat: f64,
+        /// How far beyond the outline it lies.
+        distance_m: f64,
+    },
     /// Two zones overlap.
     #[error("{name}: zones {first} and {second} overlap over {area_km2:.3} km²")]
     Overlap {

@@ -19,8 +19,8 @@ mod error;
 use std::path::Path;
 
 use geo::{
-    Area, BooleanOps, Coord, GeodesicArea, Intersects, LineString, MultiPolygon, Polygon,
-    Validation,
+    Area, BooleanOps, BoundingRect, Coord, GeodesicArea, Intersects, LineString, MultiPolygon,
+    Polygon, Validation,
     orient::{Direction, Orient},
 };
 use geojson::{GeoJson, GeometryValue, PolygonType, feature::Id};
@@ -29,7 +29,7 @@ use serde_json::{Map, Value};
 
 pub use error::{FeatureFault, GeodataError, Result};
 
-use crate::zone::{Zone, ZoneId, ZoneMeta};
+use crate::zone::{Governorate, Zone, ZoneId, ZoneMeta};
 
 /// The zone file compiled into the binary.
 pub const EMBEDDED: &str = include_str!("../../geodata/zones.geojson");
@@ -77,6 +77,84 @@ pub fn load_file(path: &Path) -> Result<Vec<Zone>> {
 /// );
 /// ```
 pub fn parse(name: &str, text: &str) -> Result<Vec<Zone>> {
+    parse_with_notes(name, text).map(|(zones, _)| zones)
+}
+
+/// As [`parse`], also returning notes on what loading repaired (rings wound
+/// against RFC 7946's right-hand rule), for `dezone validate`.
+pub fn parse_with_notes(name: &str, text: &str) -> Result<(Vec<Zone>, Vec<String>)> {
+    let mut notes = Vec::new();
+    let mut zones = Vec::new();
+    for (index, feature) in read_features(name, text)?.into_iter().enumerate() {
+        let label = label(&feature, index);
+        let zone = zone_from_feature(feature, &mut |note| {
+            notes.push(format!("{name}: feature {label}: {note}"));
+        })
+        .map_err(|fault| feature_error(name, label.clone(), fault))?;
+        zones.push(zone);
+    }
+    if zones.len() > MAX_ZONES {
+        return Err(GeodataError::TooMany {
+            name: name.to_owned(),
+            count: zones.len(),
+            max: MAX_ZONES,
+        });
+    }
+    check_unique(name, &zones)?;
+    check_disjoint(name, &zones)?;
+    zones.sort_by_key(|z| z.meta.number);
+    Ok((zones, notes))
+}
+
+/// The most zones one file may hold.
+pub const MAX_ZONES: usize = 64;
+
+/// The governorates layer compiled into the binary.
+pub const EMBEDDED_GOVERNORATES: &str = include_str!("../../geodata/governorates.geojson");
+
+/// How the embedded governorates file is named in messages.
+pub const EMBEDDED_GOVERNORATES_NAME: &str = "<embedded>/geodata/governorates.geojson";
+
+/// Loads the governorates compiled into the binary.
+///
+/// # Examples
+///
+/// ```
+/// let governorates = dezone::geodata::load_embedded_governorates().unwrap();
+/// assert_eq!(governorates.len(), 14);
+/// assert!(governorates.iter().any(|g| g.pcode == "SY07" && g.name_en == "Idleb"));
+/// ```
+pub fn load_embedded_governorates() -> Result<Vec<Governorate>> {
+    parse_governorates(EMBEDDED_GOVERNORATES_NAME, EMBEDDED_GOVERNORATES)
+}
+
+/// Validates a governorates layer: Features with id = P-code and `pcode`,
+/// `name_en`, `name_ar` properties; outlines checked as for zones. Sorted by P-code.
+pub fn parse_governorates(name: &str, text: &str) -> Result<Vec<Governorate>> {
+    let mut governorates: Vec<Governorate> = Vec::new();
+    for (index, feature) in read_features(name, text)?.into_iter().enumerate() {
+        let label = label(&feature, index);
+        let governorate = governorate_from_feature(feature)
+            .map_err(|fault| feature_error(name, label.clone(), fault))?;
+        if let Some(first) = governorates
+            .iter()
+            .position(|g| g.pcode == governorate.pcode)
+        {
+            return Err(GeodataError::Duplicate {
+                name: name.to_owned(),
+                what: "pcode",
+                value: governorate.pcode,
+                first: format!("#{first}"),
+                second: format!("#{index}"),
+            });
+        }
+        governorates.push(governorate);
+    }
+    governorates.sort_by(|a, b| a.pcode.cmp(&b.pcode));
+    Ok(governorates)
+}
+
+fn read_features(name: &str, text: &str) -> Result<Vec<geojson::Feature>> {
     let value: Value = serde_json::from_str(text).map_err(|source| GeodataError::Syntax {
         name: name.to_owned(),
         source,
@@ -96,23 +174,22 @@ pub fn parse(name: &str, text: &str) -> Result<Vec<Zone>> {
             name: name.to_owned(),
         });
     }
-    let mut zones = Vec::with_capacity(collection.features.len());
-    for (index, feature) in collection.features.into_iter().enumerate() {
-        let label = match &feature.id {
-            Some(Id::String(s)) => s.clone(),
-            _ => format!("#{index}"),
-        };
-        let zone = zone_from_feature(feature).map_err(|fault| GeodataError::Feature {
-            name: name.to_owned(),
-            feature: label,
-            fault,
-        })?;
-        zones.push(zone);
+    Ok(collection.features)
+}
+
+fn label(feature: &geojson::Feature, index: usize) -> String {
+    match &feature.id {
+        Some(Id::String(s)) => s.chars().take(64).collect(),
+        _ => format!("#{index}"),
     }
-    check_unique(name, &zones)?;
-    check_disjoint(name, &zones)?;
-    zones.sort_by_key(|z| z.meta.number);
-    Ok(zones)
+}
+
+fn feature_error(name: &str, feature: String, fault: FeatureFault) -> GeodataError {
+    GeodataError::Feature {
+        name: name.to_owned(),
+        feature,
+        fault,
+    }
 }
 
 fn not_collection(name: &str, found: &'static str) -> GeodataError {
@@ -122,13 +199,57 @@ fn not_collection(name: &str, found: &'static str) -> GeodataError {
     }
 }
 
-fn zone_from_feature(feature: geojson::Feature) -> Result<Zone, FeatureFault> {
+fn zone_from_feature(
+    feature: geojson::Feature,
+    note: &mut dyn FnMut(String),
+) -> Result<Zone, FeatureFault> {
     let id = match feature.id {
         None => return Err(FeatureFault::MissingId),
         Some(Id::String(s)) => ZoneId::parse(&s).ok_or(FeatureFault::BadId(format!("{s:?}")))?,
         Some(Id::Number(n)) => return Err(FeatureFault::BadId(n.to_string())),
     };
-    let geometry = feature.geometry.ok_or(FeatureFault::MissingGeometry)?;
+    let geometry = outline(feature.geometry.as_ref(), note)?;
+    let meta = meta_from_properties(id, feature.properties.unwrap_or_default())?;
+    Zone::new(meta, geometry).ok_or(FeatureFault::MissingGeometry)
+}
+
+fn governorate_from_feature(feature: geojson::Feature) -> Result<Governorate, FeatureFault> {
+    let geometry = outline(feature.geometry.as_ref(), &mut |_| {})?;
+    let mut props = feature.properties.unwrap_or_default();
+    let pcode = take(
+        &mut props,
+        "pcode",
+        "a P-code string such as \"SY07\"",
+        non_empty,
+    )?;
+    if feature.id != Some(Id::String(pcode.clone())) {
+        return Err(FeatureFault::BadProperty {
+            name: "pcode",
+            expected: "equal to the feature's id",
+        });
+    }
+    let name_en = take(&mut props, "name_en", "a non-empty string", non_empty)?;
+    let name_ar = take(&mut props, "name_ar", "a non-empty string", non_empty)?;
+    let bbox = geometry
+        .bounding_rect()
+        .ok_or(FeatureFault::MissingGeometry)?;
+    Ok(Governorate {
+        pcode,
+        name_en,
+        name_ar,
+        extra: props,
+        area_km2: geometry.geodesic_area_unsigned() / 1e6,
+        bbox,
+        geometry,
+    })
+}
+
+/// Reads a Polygon or MultiPolygon, checks it, and orients it to the right-hand rule.
+fn outline(
+    geometry: Option<&geojson::Geometry>,
+    note: &mut dyn FnMut(String),
+) -> Result<MultiPolygon<f64>, FeatureFault> {
+    let geometry = geometry.ok_or(FeatureFault::MissingGeometry)?;
     let polygons: Vec<&PolygonType> = match &geometry.value {
         GeometryValue::Polygon { coordinates } => vec![coordinates],
         GeometryValue::MultiPolygon { coordinates } => coordinates.iter().collect(),
@@ -138,12 +259,15 @@ fn zone_from_feature(feature: geojson::Feature) -> Result<Zone, FeatureFault> {
     for (p, rings) in polygons.into_iter().enumerate() {
         parts.push(polygon_from_rings(p, rings)?);
     }
-    let geometry = MultiPolygon(parts).orient(Direction::Default);
-    if let Err(e) = geometry.check_validation() {
+    let given = MultiPolygon(parts);
+    let oriented = given.clone().orient(Direction::Default);
+    if oriented != given {
+        note("rings wound against the RFC 7946 right-hand rule were re-oriented".to_owned());
+    }
+    if let Err(e) = oriented.check_validation() {
         return Err(FeatureFault::InvalidGeometry(e.to_string()));
     }
-    let meta = meta_from_properties(id, feature.properties.unwrap_or_default())?;
-    Zone::new(meta, geometry).ok_or(FeatureFault::MissingGeometry)
+    Ok(oriented)
 }
 
 fn polygon_from_rings(polygon: usize, rings: &PolygonType) -> Result<Polygon<f64>, FeatureFault> {
@@ -210,6 +334,15 @@ fn meta_from_properties(
     let signed = take(&mut props, "signed", "a date YYYY-MM-DD", date)?;
     let in_force = take(&mut props, "in_force", "a date YYYY-MM-DD", date)?;
     let source = take(&mut props, "source", "a non-empty string", non_empty)?;
+    let valid_from =
+        optional(&mut props, "valid_from", "a date YYYY-MM-DD", date)?.unwrap_or(in_force);
+    let valid_until = optional(&mut props, "valid_until", "a date YYYY-MM-DD or null", date)?;
+    if valid_until.is_some_and(|until| until < valid_from) {
+        return Err(FeatureFault::BadProperty {
+            name: "valid_until",
+            expected: "on or after valid_from",
+        });
+    }
     Ok(ZoneMeta {
         id,
         number,
@@ -219,6 +352,8 @@ fn meta_from_properties(
         guarantors,
         signed,
         in_force,
+        valid_from,
+        valid_until,
         source,
         extra: props,
     })
@@ -234,6 +369,21 @@ fn take<T>(
         .shift_remove(name)
         .ok_or(FeatureFault::MissingProperty(name))?;
     convert(&value).ok_or(FeatureFault::BadProperty { name, expected })
+}
+
+/// A property that may be absent or null.
+fn optional<T>(
+    props: &mut Map<String, Value>,
+    name: &'static str,
+    expected: &'static str,
+    convert: impl FnOnce(&Value) -> Option<T>,
+) -> Result<Option<T>, FeatureFault> {
+    match props.shift_remove(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(value) => convert(&value)
+            .map(Some)
+            .ok_or(FeatureFault::BadProperty { name, expected }),
+    }
 }
 
 fn non_empty(v: &Value) -> Option<String> {

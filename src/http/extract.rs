@@ -202,3 +202,39 @@ pub fn parse_coordinate(axis: Axis, text: &str) -> Result<f64, ApiError> {
     axis.check(value)
         .map_err(|why| fail(format!("`{name}` {why}")))
 }
+
+/// Parses a calendar date parameter, `YYYY-MM-DD`.
+///
+/// # Examples
+///
+/// ```
+/// use dezone::http::extract::parse_date;
+///
+/// assert_eq!(parse_date("at", "2017-09-01").unwrap(), jiff::civil::date(2017, 9, 1));
+/// assert!(parse_date("at", "2017-02-30").is_err());
+/// assert!(parse_date("at", "2017-9-1").is_err());
+/// assert!(parse_date("at", "2017-09-01T00:00:00Z").is_err());
+/// ```
+pub fn parse_date(name: &str, text: &str) -> Result<jiff::civil::Date, ApiError> {
+    let shown: String = text.chars().take(40).collect();
+    let well_formed = text.len() == 10
+        && text.bytes().enumerate().all(|(i, b)| {
+            if i == 4 || i == 7 {
+                b == b'-'
+            } else {
+                b.is_ascii_digit()
+            }
+        });
+    well_formed
+        .then(|| text.parse().ok())
+        .flatten()
+        .ok_or_else(|| {
+            ApiError::parameter(
+                ProblemKind::InvalidParameter,
+                name,
+                format!(
+                    "`{name}` must be a calendar date YYYY-MM-DD, e.g. 2017-09-01; got {shown:?}"
+                ),
+            )
+        })
+}

@@ -13,11 +13,12 @@ use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 
 use super::{
-    extract::{Axis, Query, parse_coordinate},
+    extract::{Axis, Query, parse_coordinate, parse_date},
     problem::{ApiError, Problem, ProblemKind},
-    state::AppState,
+    state::{AppState, Data},
 };
-use crate::query::{Location, ZoneIndex};
+use crate::query::Location;
+use jiff::civil::Date;
 
 /// Batches larger than this are answered on a blocking thread.
 const BLOCKING_BATCH: usize = 2_000;
@@ -32,6 +33,20 @@ pub struct LocateParams {
     /// Latitude in decimal degrees (WGS 84), -90..90.
     #[param(example = 35.93, minimum = -90, maximum = 90)]
     pub lat: f64,
+    /// Answer for this date (`YYYY-MM-DD`): only the zones in force that day
+    /// (`valid_from <= at <= valid_until`) count. Without it, every zone of the
+    /// data's extent counts.
+    #[param(value_type = Option<String>, format = Date, example = "2017-09-01")]
+    pub at: Option<String>,
+}
+
+/// The query of `POST /locate`.
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct BatchParams {
+    /// Answer for this date (`YYYY-MM-DD`), as for `GET /locate`.
+    #[param(value_type = Option<String>, format = Date, example = "2017-09-01")]
+    pub at: Option<String>,
 }
 
 /// A point, lon/lat in degrees.
@@ -58,7 +73,7 @@ pub struct ZoneHit<'a> {
     #[schema(example = "Idlib")]
     pub name: &'a str,
     /// Geodesic distance from the point to the zone's boundary, km (0 on the boundary).
-    #[schema(example = 24.512)]
+    #[schema(example = 6.655)]
     pub distance_to_boundary_km: f64,
 }
 
@@ -75,8 +90,40 @@ pub struct NearestZone<'a> {
     #[schema(example = "Eastern Ghouta")]
     pub name: &'a str,
     /// Geodesic distance from the point to the zone, km; 0 when the point is inside.
-    #[schema(example = 3.217)]
+    #[schema(example = 1.629)]
     pub distance_km: f64,
+}
+
+/// The governorate of the point.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GovernorateRef<'a> {
+    /// OCHA P-code.
+    #[schema(example = "SY07")]
+    pub pcode: &'a str,
+    /// English name (OCHA spelling).
+    #[schema(example = "Idleb")]
+    pub name_en: &'a str,
+    /// Arabic name.
+    #[schema(example = "إدلب")]
+    pub name_ar: &'a str,
+    /// 0 when the governorate's outline holds the point; otherwise how far
+    /// outside Syria's generalised outline (at most 0.3 km) the point lies.
+    #[schema(example = 0.0)]
+    pub distance_km: f64,
+}
+
+/// Which data answered.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DataUsed<'a> {
+    /// A short hash identifying the zone data (as in `/healthz`).
+    #[schema(example = "81c889c43d5e6381")]
+    pub version: &'a str,
+    /// The period the outlines describe (the zones' `extent`), e.g. `2017`.
+    #[schema(example = "2017")]
+    pub extent: Option<&'a str>,
+    /// The date asked for with `at`; `null` when every zone counted.
+    #[schema(value_type = Option<String>, format = Date, example = "2017-09-01")]
+    pub at: Option<Date>,
 }
 
 /// Where a point lies relative to the zones.
@@ -88,13 +135,23 @@ pub struct LocateAnswer<'a> {
     pub inside: bool,
     /// The zones holding the point; empty when outside.
     pub zones: Vec<ZoneHit<'a>>,
-    /// The nearest zone (the containing one, at distance 0, when inside).
+    /// The nearest zone (the containing one, at distance 0, when inside);
+    /// `null` when no zone was in force on the date asked for.
     pub nearest: Option<NearestZone<'a>>,
+    /// The governorate holding the point; `null` outside Syria.
+    pub governorate: Option<GovernorateRef<'a>>,
+    /// Whether the point lies in Syria (within 0.3 km of its outline counts).
+    pub in_syria: Option<bool>,
+    /// Which data answered (in a batch, once for all results).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data: Option<DataUsed<'a>>,
 }
 
 /// The answers to a batch, in input order.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct BatchAnswer<'a> {
+    /// Which data answered.
+    pub data: DataUsed<'a>,
     /// One answer per input point.
     pub results: Vec<LocateAnswer<'a>>,
 }
@@ -141,11 +198,28 @@ impl<'a> From<Location<'a>> for LocateAnswer<'a> {
                 name: &n.zone.meta.name,
                 distance_km: round_km(n.distance_km),
             }),
+            governorate: location.governorate.map(|g| GovernorateRef {
+                pcode: &g.governorate.pcode,
+                name_en: &g.governorate.name_en,
+                name_ar: &g.governorate.name_ar,
+                distance_km: round_km(g.distance_km),
+            }),
+            in_syria: location.in_syria,
+            data: None,
         }
     }
 }
 
-/// Which zone, if any, holds a point, and how far its edge is.
+/// The date a request asks for with `at`, if any.
+fn date_asked(query: &Query<'_>) -> Result<Option<Date>, ApiError> {
+    query
+        .get("at")
+        .map(|text| parse_date("at", text))
+        .transpose()
+}
+
+/// Which zone, if any, holds a point, how far its edge is, and which governorate
+/// the point lies in.
 ///
 /// A point on a zone's boundary counts as inside it. Distances are geodesic
 /// (WGS 84) in km, rounded to the metre.
@@ -156,18 +230,20 @@ impl<'a> From<Location<'a>> for LocateAnswer<'a> {
     params(LocateParams),
     responses(
         (status = 200, description = "Where the point lies", body = LocateAnswer),
-        (status = 400, description = "`lon` or `lat` missing, empty, not a number, not finite or out of range; a parameter repeated or unknown", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "`lon` or `lat` missing, empty, not a number, not finite or out of range; `at` not a date; a parameter repeated or unknown", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn locate_point(
     State(state): State<AppState>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
-    let query = Query::parse(raw.as_deref(), &["lon", "lat"])?;
+    let query = Query::parse(raw.as_deref(), &["lon", "lat", "at"])?;
     let lon = parse_coordinate(Axis::Lon, query.require("lon", &Axis::Lon.expected())?)?;
     let lat = parse_coordinate(Axis::Lat, query.require("lat", &Axis::Lat.expected())?)?;
+    let at = date_asked(&query)?;
     let data = state.data();
-    let answer = LocateAnswer::from(data.index.locate(lon, lat));
+    let mut answer = LocateAnswer::from(data.index.locate_among(lon, lat, data.zones_on(at)));
+    answer.data = Some(data.used(at));
     Ok(Json(answer).into_response())
 }
 
@@ -182,6 +258,7 @@ pub async fn locate_point(
     post,
     path = "/locate",
     tag = "locate",
+    params(BatchParams),
     request_body(
         content(
             (BatchInput = "application/json"),
@@ -191,7 +268,7 @@ pub async fn locate_point(
     ),
     responses(
         (status = 200, description = "One answer per point, in input order", body = BatchAnswer),
-        (status = 400, description = "Empty body, malformed JSON, an unsupported GeoJSON type, or an item that is not a valid point", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Empty body, malformed JSON, an unsupported GeoJSON type, or an item that is not a valid point; `at` not a date; an unknown parameter", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "The body or the number of points exceeds the limit", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Content-Type is neither application/json nor application/geo+json", body = Problem, content_type = "application/problem+json"),
     )
@@ -202,7 +279,8 @@ pub async fn locate_batch(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
-    Query::parse(raw.as_deref(), &[])?;
+    let query = Query::parse(raw.as_deref(), &["at"])?;
+    let at = date_asked(&query)?;
     check_content_type(&headers)?;
     let body = body.map_err(|e| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
@@ -221,7 +299,7 @@ pub async fn locate_batch(
     let points = batch_points(&body, state.limits.max_batch_points)?;
     let data = state.data().clone();
     let body = if points.len() > BLOCKING_BATCH {
-        tokio::task::spawn_blocking(move || answer_batch(&data.index, &points))
+        tokio::task::spawn_blocking(move || answer_batch(&data, at, &points))
             .await
             .map_err(|e| {
                 tracing::error!(error = %e, "batch task failed");
@@ -232,17 +310,22 @@ pub async fn locate_batch(
                 )
             })?
     } else {
-        answer_batch(&data.index, &points)
+        answer_batch(&data, at, &points)
     };
     Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }
 
-fn answer_batch(index: &ZoneIndex, points: &[(f64, f64)]) -> Vec<u8> {
+fn answer_batch(data: &Data, at: Option<Date>, points: &[(f64, f64)]) -> Vec<u8> {
+    let set = data.zones_on(at);
     let results = points
         .iter()
-        .map(|&(lon, lat)| LocateAnswer::from(index.locate(lon, lat)))
+        .map(|&(lon, lat)| LocateAnswer::from(data.index.locate_among(lon, lat, set)))
         .collect();
-    serde_json::to_vec(&BatchAnswer { results }).unwrap_or_default()
+    serde_json::to_vec(&BatchAnswer {
+        data: data.used(at),
+        results,
+    })
+    .unwrap_or_default()
 }
 
 fn check_content_type(headers: &HeaderMap) -> Result<(), ApiError> {

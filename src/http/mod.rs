@@ -8,6 +8,7 @@
 //! GET, HEAD and POST), compression (gzip, br), the body limit.
 
 pub mod extract;
+pub mod governorates;
 pub mod health;
 pub mod locate;
 pub mod openapi;
@@ -44,6 +45,8 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(zones::get_zone))
         .routes(routes!(zones::get_zone_items))
         .routes(routes!(zones::get_zone_item))
+        .routes(routes!(governorates::get_governorate_items))
+        .routes(routes!(governorates::get_governorate_item))
         .routes(routes!(health::get_health))
         .routes(routes!(openapi::get_api))
         .routes(routes!(problem::get_problem_type))

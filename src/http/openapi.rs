@@ -22,6 +22,7 @@ use super::{
     tags(
         (name = "locate", description = "Which zone holds a point, and how far its edge is"),
         (name = "zones", description = "Zone metadata and GeoJSON"),
+        (name = "governorates", description = "Syria's governorates (OCHA COD-AB) as GeoJSON"),
         (name = "service", description = "Health, API description and problem types"),
     )
 )]

@@ -2,9 +2,14 @@
 
 use std::sync::Arc;
 
-use crate::{query::ZoneIndex, zone::Zone};
+use jiff::civil::Date;
 
-use super::{resource::short_hash, zones::ZoneResources};
+use crate::{
+    query::{ZoneIndex, ZoneSet},
+    zone::{Governorate, Zone},
+};
+
+use super::{governorates::GovernorateResources, locate::DataUsed, zones::ZoneResources};
 
 /// Limits on what one request may ask.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -32,20 +37,42 @@ pub struct Data {
     pub index: ZoneIndex,
     /// The prepared zone bodies.
     pub zones: ZoneResources,
+    /// The prepared governorate bodies.
+    pub governorates: GovernorateResources,
     /// A short hash identifying this version of the data.
     pub version: String,
+    /// The period the outlines describe, when every zone gives the same `extent`.
+    pub extent: Option<String>,
 }
 
 impl Data {
-    /// Indexes `zones` and prepares their bodies; `base_url` prefixes links.
+    /// Prepares the bodies of an index's zones and governorates; `base_url`
+    /// prefixes links.
     #[must_use]
-    pub fn new(zones: Vec<Zone>, base_url: &str) -> Self {
-        let resources = ZoneResources::new(&zones, base_url);
-        let version = short_hash(resources.collection().body());
+    pub fn new(index: ZoneIndex, base_url: &str) -> Self {
+        let zones = ZoneResources::new(&index, base_url);
         Self {
-            index: ZoneIndex::new(zones),
-            zones: resources,
-            version,
+            governorates: GovernorateResources::new(index.governorates(), base_url),
+            version: zones.version().to_owned(),
+            extent: zones.extent().map(str::to_owned),
+            index,
+            zones,
+        }
+    }
+
+    /// The zones in force on `date`; every zone when no date is given.
+    #[must_use]
+    pub fn zones_on(&self, date: Option<Date>) -> ZoneSet {
+        date.map_or_else(|| self.index.all(), |date| self.index.in_force_on(date))
+    }
+
+    /// Which data answers a request for `date`.
+    #[must_use]
+    pub fn used(&self, at: Option<Date>) -> DataUsed<'_> {
+        DataUsed {
+            version: &self.version,
+            extent: self.extent.as_deref(),
+            at,
         }
     }
 }
@@ -59,17 +86,31 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// State over `zones`, with links relative to the server root.
+    /// State over `zones` (no governorates), with links relative to the server root.
     #[must_use]
     pub fn new(zones: Vec<Zone>, limits: Limits) -> Self {
-        Self::with_base_url(zones, limits, "")
+        Self::from_index(ZoneIndex::new(zones), limits, "")
     }
 
-    /// State over `zones` whose links start with `base_url` (no trailing slash).
+    /// State over `zones` and `governorates`, with links relative to the server root.
     #[must_use]
-    pub fn with_base_url(zones: Vec<Zone>, limits: Limits, base_url: &str) -> Self {
+    pub fn with_governorates(
+        zones: Vec<Zone>,
+        governorates: Vec<Governorate>,
+        limits: Limits,
+    ) -> Self {
+        Self::from_index(
+            ZoneIndex::with_governorates(zones, governorates),
+            limits,
+            "",
+        )
+    }
+
+    /// State over an index whose links start with `base_url` (no trailing slash).
+    #[must_use]
+    pub fn from_index(index: ZoneIndex, limits: Limits, base_url: &str) -> Self {
         Self {
-            data: Arc::new(Data::new(zones, base_url.trim_end_matches('/'))),
+            data: Arc::new(Data::new(index, base_url.trim_end_matches('/'))),
             limits,
         }
     }

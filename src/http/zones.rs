@@ -3,7 +3,7 @@
 //! Every body here is prepared once per data version by [`ZoneResources::new`]
 //! and served with an `ETag`; handlers only look it up.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use axum::{
     extract::{Path, RawQuery, State, rejection::PathRejection},
@@ -13,15 +13,18 @@ use axum::{
 use geo::{MultiPolygon, Polygon};
 use serde::Serialize;
 use serde_json::{Map, Value};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
 use super::{
-    extract::Query,
+    extract::{Query, parse_date},
     problem::{ApiError, Problem},
-    resource::Resource,
+    resource::{Resource, short_hash},
     state::AppState,
 };
-use crate::zone::Zone;
+use crate::{
+    query::{ZoneIndex, ZoneSet},
+    zone::Zone,
+};
 
 /// Media type of GeoJSON (RFC 7946).
 pub const GEO_JSON: &str = "application/geo+json";
@@ -71,6 +74,12 @@ pub struct ZoneProperties {
     /// Date the zone came into force.
     #[schema(value_type = String, format = Date, example = "2017-05-06")]
     pub in_force: jiff::civil::Date,
+    /// The first day the outline holds.
+    #[schema(value_type = String, format = Date, example = "2017-05-06")]
+    pub valid_from: jiff::civil::Date,
+    /// The last day the outline holds (inclusive); `null` while the zone continues.
+    #[schema(value_type = Option<String>, format = Date, example = "2018-04-14")]
+    pub valid_until: Option<jiff::civil::Date>,
     /// Where the zone and its outline come from.
     pub source: String,
     /// Further properties from the data, passed through.
@@ -101,13 +110,26 @@ pub struct ZoneMetadata {
     pub links: Vec<Link>,
 }
 
-/// The metadata of all zones.
+/// The metadata of all zones (or of those in force on the date asked for).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ZoneList {
     /// The zones, in the memorandum's order.
     pub zones: Vec<ZoneMetadata>,
     /// `self` and the zones as GeoJSON (`alternate`).
     pub links: Vec<Link>,
+    /// Which data answered.
+    pub data: DataVersion,
+}
+
+/// The version of the zone data.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DataVersion {
+    /// A short hash identifying the zone data (as in `/healthz`).
+    #[schema(example = "81c889c43d5e6381")]
+    pub version: String,
+    /// The period the outlines describe (the zones' `extent`), e.g. `2017`.
+    #[schema(example = "2017")]
+    pub extent: Option<String>,
 }
 
 /// A zone as a GeoJSON Feature (RFC 7946).
@@ -152,33 +174,19 @@ pub struct ZoneCollection {
 /// The prepared zone bodies of one data version.
 #[derive(Debug)]
 pub struct ZoneResources {
-    list: Resource,
+    lists: HashMap<ZoneSet, Resource>,
     metadata: BTreeMap<String, Resource>,
     collection: Resource,
     features: BTreeMap<String, Resource>,
+    version: String,
+    extent: Option<String>,
 }
 
 impl ZoneResources {
     /// Prepares every zone body; `base` prefixes every link (empty: root-relative links).
     #[must_use]
-    pub fn new(zones: &[Zone], base: &str) -> Self {
-        let list = ZoneList {
-            zones: zones.iter().map(|z| metadata(z, base)).collect(),
-            links: vec![
-                link(base, "/zones", "self", JSON, "The zones' metadata"),
-                link(
-                    base,
-                    "/collections/zones/items",
-                    "alternate",
-                    GEO_JSON,
-                    "The zones as GeoJSON",
-                ),
-            ],
-        };
-        let metadata = zones
-            .iter()
-            .map(|z| (z.id().to_string(), Resource::json(&metadata(z, base), JSON)))
-            .collect();
+    pub fn new(index: &ZoneIndex, base: &str) -> Self {
+        let zones = index.zones();
         let features: Vec<ZoneFeature> = zones
             .iter()
             .map(|z| {
@@ -195,27 +203,67 @@ impl ZoneResources {
             .iter()
             .map(|f| (f.id.clone(), Resource::json(f, GEO_JSON)))
             .collect();
-        let collection = ZoneCollection {
-            kind: "FeatureCollection",
-            bbox: crate::geodata::extent(zones).unwrap_or_default(),
-            number_returned: features.len(),
-            features,
-            links: vec![
-                link(
-                    base,
-                    "/collections/zones/items",
-                    "self",
-                    GEO_JSON,
-                    "The zones as GeoJSON",
-                ),
-                link(base, "/zones", "alternate", JSON, "The zones' metadata"),
-            ],
-        };
+        let collection = Resource::json(
+            &ZoneCollection {
+                kind: "FeatureCollection",
+                bbox: crate::geodata::extent(zones).unwrap_or_default(),
+                number_returned: features.len(),
+                features,
+                links: vec![
+                    link(
+                        base,
+                        "/collections/zones/items",
+                        "self",
+                        GEO_JSON,
+                        "The zones as GeoJSON",
+                    ),
+                    link(base, "/zones", "alternate", JSON, "The zones' metadata"),
+                ],
+            },
+            GEO_JSON,
+        );
+        let version = short_hash(collection.body());
+        let extent = common_extent(zones);
+        let lists = index
+            .distinct_sets()
+            .into_iter()
+            .map(|set| {
+                let list = ZoneList {
+                    zones: zones
+                        .iter()
+                        .enumerate()
+                        .filter(|(i, _)| set.contains(*i))
+                        .map(|(_, z)| metadata(z, base))
+                        .collect(),
+                    links: vec![
+                        link(base, "/zones", "self", JSON, "The zones' metadata"),
+                        link(
+                            base,
+                            "/collections/zones/items",
+                            "alternate",
+                            GEO_JSON,
+                            "The zones as GeoJSON",
+                        ),
+                    ],
+                    data: DataVersion {
+                        version: version.clone(),
+                        extent: extent.clone(),
+                    },
+                };
+                (set, Resource::json(&list, JSON))
+            })
+            .collect();
+        let metadata = zones
+            .iter()
+            .map(|z| (z.id().to_string(), Resource::json(&metadata(z, base), JSON)))
+            .collect();
         Self {
-            list: Resource::json(&list, JSON),
+            lists,
             metadata,
-            collection: Resource::json(&collection, GEO_JSON),
+            collection,
             features: by_id,
+            version,
+            extent,
         }
     }
 
@@ -224,6 +272,36 @@ impl ZoneResources {
     pub fn collection(&self) -> &Resource {
         &self.collection
     }
+
+    /// A short hash of the zone data.
+    #[must_use]
+    pub fn version(&self) -> &str {
+        &self.version
+    }
+
+    /// The period every zone's outline describes, if they agree.
+    #[must_use]
+    pub fn extent(&self) -> Option<&str> {
+        self.extent.as_deref()
+    }
+
+    fn unknown(&self, id: &str) -> ApiError {
+        let shown: String = id.chars().take(64).collect();
+        let known: Vec<&str> = self.metadata.keys().map(String::as_str).collect();
+        ApiError::not_found(format!(
+            "there is no zone {shown:?}; the zones are {} (GET /zones lists them)",
+            known.join(", ")
+        ))
+    }
+}
+
+/// The `extent` property shared by every zone, if they agree.
+fn common_extent(zones: &[Zone]) -> Option<String> {
+    let mut extents = zones
+        .iter()
+        .map(|z| z.meta.extra.get("extent").and_then(Value::as_str));
+    let first = extents.next().flatten()?;
+    extents.all(|e| e == Some(first)).then(|| first.to_owned())
 }
 
 struct Links<'a> {
@@ -231,7 +309,13 @@ struct Links<'a> {
     id: &'a str,
 }
 
-fn link(base: &str, path: &str, rel: &'static str, media_type: &'static str, title: &str) -> Link {
+pub(super) fn link(
+    base: &str,
+    path: &str,
+    rel: &'static str,
+    media_type: &'static str,
+    title: &str,
+) -> Link {
     Link {
         href: format!("{base}{path}"),
         rel,
@@ -255,6 +339,8 @@ fn properties(zone: &Zone) -> ZoneProperties {
         guarantors: meta.guarantors.clone(),
         signed: meta.signed,
         in_force: meta.in_force,
+        valid_from: meta.valid_from,
+        valid_until: meta.valid_until,
         source: meta.source.clone(),
         extra: meta.extra.clone(),
         area_km2: round(zone.area_km2, 1),
@@ -324,21 +410,10 @@ fn feature(zone: &Zone, links: &Links<'_>) -> ZoneFeature {
 }
 
 /// A single-part outline is written as a Polygon, others as a MultiPolygon.
-fn geometry(outline: &MultiPolygon<f64>) -> geojson::Geometry {
+pub(super) fn geometry(outline: &MultiPolygon<f64>) -> geojson::Geometry {
     match outline.0.as_slice() {
         [one] => geojson::Geometry::from(&Polygon::clone(one)),
         _ => geojson::Geometry::from(outline),
-    }
-}
-
-impl ZoneResources {
-    fn unknown(&self, id: &str) -> ApiError {
-        let shown: String = id.chars().take(64).collect();
-        let known: Vec<&str> = self.metadata.keys().map(String::as_str).collect();
-        ApiError::not_found(format!(
-            "there is no zone {shown:?}; the zones are {} (GET /zones lists them)",
-            known.join(", ")
-        ))
     }
 }
 
@@ -352,11 +427,12 @@ fn zone_id(path: Result<Path<String>, PathRejection>) -> Result<String, ApiError
     get,
     path = "/zones",
     tag = "zones",
+    params(AtParams),
     responses(
         (status = 200, description = "The zones' metadata, with links to their GeoJSON", body = ZoneList,
          headers(("ETag" = String, description = "Version of the body"))),
         (status = 304, description = "Not modified (If-None-Match matched)"),
-        (status = 400, description = "A query parameter was given (none is taken)", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "`at` is not a date, or an unknown parameter was given", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn list_zones(
@@ -364,8 +440,30 @@ pub async fn list_zones(
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    Query::parse(raw.as_deref(), &[])?;
-    Ok(state.data().zones.list.respond(&headers))
+    let query = Query::parse(raw.as_deref(), &["at"])?;
+    let data = state.data();
+    let set = data.zones_on(date_param(&query)?);
+    let list = data.zones.lists.get(&set).ok_or_else(|| {
+        ApiError::new(
+            axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+            super::problem::ProblemKind::Internal,
+            "no zone list was prepared for this date",
+        )
+    })?;
+    Ok(list.respond(&headers))
+}
+
+fn date_param(query: &Query<'_>) -> Result<Option<jiff::civil::Date>, ApiError> {
+    query.get("at").map(|t| parse_date("at", t)).transpose()
+}
+
+/// The `at` parameter of the zone metadata routes.
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AtParams {
+    /// Only zones in force on this date (`YYYY-MM-DD`, `valid_from <= at <= valid_until`).
+    #[param(value_type = Option<String>, format = Date, example = "2017-09-01")]
+    pub at: Option<String>,
 }
 
 /// One zone's metadata, without geometry.
@@ -373,13 +471,13 @@ pub async fn list_zones(
     get,
     path = "/zones/{id}",
     tag = "zones",
-    params(("id" = String, Path, description = "The zone's id", example = "eastern-ghouta")),
+    params(("id" = String, Path, description = "The zone's id", example = "eastern-ghouta"), AtParams),
     responses(
         (status = 200, description = "The zone's metadata", body = ZoneMetadata,
          headers(("ETag" = String, description = "Version of the body"))),
         (status = 304, description = "Not modified (If-None-Match matched)"),
-        (status = 400, description = "A query parameter was given (none is taken)", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No zone has this id", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "`at` is not a date, or an unknown parameter was given", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No zone has this id, or it was not in force on the date asked for", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn get_zone(
@@ -389,13 +487,27 @@ pub async fn get_zone(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let id = zone_id(path)?;
-    Query::parse(raw.as_deref(), &[])?;
+    let query = Query::parse(raw.as_deref(), &["at"])?;
+    let at = date_param(&query)?;
     let data = state.data();
     let resource = data
         .zones
         .metadata
         .get(&id)
         .ok_or_else(|| data.zones.unknown(&id))?;
+    if let Some(date) = at {
+        let zone = data.index.zones().iter().find(|z| z.id().as_str() == id);
+        if let Some(zone) = zone.filter(|z| !z.meta.in_force_on(date)) {
+            let until = zone
+                .meta
+                .valid_until
+                .map_or_else(|| "on".to_owned(), |d| d.to_string());
+            return Err(ApiError::not_found(format!(
+                "zone {id} was not in force on {date} (valid {} to {until})",
+                zone.meta.valid_from
+            )));
+        }
+    }
     Ok(resource.respond(&headers))
 }
 

@@ -3,6 +3,15 @@
 //! Owns [`ZoneIndex`] and its acceleration structures. Imports the `zone` domain
 //! only; never `http` or `geodata`.
 //!
+//! # Governorates
+//!
+//! With a governorates layer, every answer names the governorate holding the
+//! point. Syria's outline (the union of the governorates) is generalised along
+//! coasts and borders, so a point up to [`OUTLINE_TOLERANCE_M`] outside it is
+//! taken to be in Syria, in the nearest governorate, whose `distance_km` then
+//! says how far outside the outline the point lies. A point in a zone is always
+//! in Syria.
+//!
 //! # The boundary rule
 //!
 //! A point on a zone's boundary (an edge or a vertex) counts as **inside** that
@@ -21,45 +30,71 @@
 //! are cut into pieces of at most [`MAX_PIECE_M`] so that a chord never strays
 //! from its lon/lat segment by more than a few centimetres.
 
-use geo::{Coord, Distance, Geodesic, Intersects, Point};
-use rstar::{AABB, PointDistance, RTree, RTreeObject, primitives::Line};
+use geo::{Coord, CoordsIter};
 
-use crate::zone::Zone;
+use crate::zone::{Governorate, Zone};
 
-/// The longest edge piece held in the index, in metres.
-pub const MAX_PIECE_M: f64 = 2_000.0;
+mod regions;
 
-/// The sphere used to order candidate edges (mean Earth radius, metres).
-const SPHERE_RADIUS_M: f64 = 6_371_008.8;
+pub use regions::MAX_PIECE_M;
+use regions::Regions;
 
-/// How much a spherical estimate may exceed the ellipsoidal distance; the
-/// true ratio stays within 0.6 %, so 2 % keeps the walk exact.
-const SPHERE_MARGIN: f64 = 0.98;
+/// How far outside Syria's outline a point may lie and still be placed in its
+/// nearest governorate (metres).
+pub const OUTLINE_TOLERANCE_M: f64 = 300.0;
 
-/// A piece of a boundary edge: its lon/lat ends, and the chord of the unit
-/// sphere between them that the R-tree orders candidates by.
-#[derive(Clone, Debug)]
-struct Piece {
-    chord: Line<[f64; 3]>,
-    from: Coord,
-    to: Coord,
-}
+/// A set of zones, by their position in [`ZoneIndex::zones`] (at most 64).
+///
+/// # Examples
+///
+/// ```
+/// use dezone::query::ZoneSet;
+///
+/// let set = ZoneSet::from_fn(4, |i| i != 2);
+/// assert!(set.contains(0) && !set.contains(2) && !set.contains(7));
+/// assert_eq!(set.len(), 3);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ZoneSet(u64);
 
-impl RTreeObject for Piece {
-    type Envelope = AABB<[f64; 3]>;
+impl ZoneSet {
+    /// The first `n` zones.
+    #[must_use]
+    pub fn all(n: usize) -> Self {
+        Self::from_fn(n, |_| true)
+    }
 
-    fn envelope(&self) -> Self::Envelope {
-        self.chord.envelope()
+    /// The zones among the first `n` that `keep` accepts.
+    #[must_use]
+    pub fn from_fn(n: usize, keep: impl Fn(usize) -> bool) -> Self {
+        Self(
+            (0..n.min(64))
+                .filter(|&i| keep(i))
+                .fold(0, |bits, i| bits | (1 << i)),
+        )
+    }
+
+    /// Whether zone `i` is in the set.
+    #[must_use]
+    pub fn contains(self, i: usize) -> bool {
+        i < 64 && self.0 & (1 << i) != 0
+    }
+
+    /// How many zones are in the set.
+    #[must_use]
+    pub fn len(self) -> usize {
+        self.0.count_ones() as usize
+    }
+
+    /// Whether the set is empty.
+    #[must_use]
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
     }
 }
 
-impl PointDistance for Piece {
-    fn distance_2(&self, point: &[f64; 3]) -> f64 {
-        self.chord.distance_2(point)
-    }
-}
-
-/// An index over a set of zones answering point queries.
+/// An index over a set of zones (and optionally the governorates) answering
+/// point queries.
 ///
 /// # Examples
 ///
@@ -80,7 +115,9 @@ impl PointDistance for Piece {
 #[derive(Debug)]
 pub struct ZoneIndex {
     zones: Vec<Zone>,
-    edges: Vec<RTree<Piece>>,
+    regions: Regions,
+    governorates: Vec<Governorate>,
+    governorate_regions: Regions,
 }
 
 /// The answer for one point.
@@ -93,8 +130,13 @@ pub struct Location<'a> {
     /// The zones holding the point (boundary included), in zone order.
     pub inside: Vec<Hit<'a>>,
     /// The nearest zone: a containing one at distance 0, else the closest.
-    /// `None` only when the index has no zones.
+    /// `None` only when no zone is asked about.
     pub nearest: Option<Nearest<'a>>,
+    /// The governorate holding the point (see the module's notes); `None`
+    /// outside Syria or without a governorates layer.
+    pub governorate: Option<GovernorateHit<'a>>,
+    /// Whether the point lies in Syria; `None` without a governorates layer.
+    pub in_syria: Option<bool>,
 }
 
 /// A zone that holds the point.
@@ -115,12 +157,31 @@ pub struct Nearest<'a> {
     pub distance_km: f64,
 }
 
+/// The governorate of the point.
+#[derive(Debug, Clone)]
+pub struct GovernorateHit<'a> {
+    /// The governorate.
+    pub governorate: &'a Governorate,
+    /// 0 when the outline holds the point, else how far outside it lies, km.
+    pub distance_km: f64,
+}
+
 impl ZoneIndex {
-    /// Indexes the zones.
+    /// Indexes the zones, without governorates.
     #[must_use]
     pub fn new(zones: Vec<Zone>) -> Self {
-        let edges = zones.iter().map(edge_tree).collect();
-        Self { zones, edges }
+        Self::with_governorates(zones, Vec::new())
+    }
+
+    /// Indexes the zones and the governorates.
+    #[must_use]
+    pub fn with_governorates(zones: Vec<Zone>, governorates: Vec<Governorate>) -> Self {
+        Self {
+            regions: Regions::new(zones.iter().map(|z| &z.geometry)),
+            zones,
+            governorate_regions: Regions::new(governorates.iter().map(|g| &g.geometry)),
+            governorates,
+        }
     }
 
     /// The zones, in the order given.
@@ -129,24 +190,68 @@ impl ZoneIndex {
         &self.zones
     }
 
+    /// The governorates, in the order given (empty without a layer).
+    #[must_use]
+    pub fn governorates(&self) -> &[Governorate] {
+        &self.governorates
+    }
+
+    /// All zones, as a set.
+    #[must_use]
+    pub fn all(&self) -> ZoneSet {
+        ZoneSet::all(self.zones.len())
+    }
+
+    /// The zones in force on `date` (see [`crate::zone::ZoneMeta::in_force_on`]).
+    #[must_use]
+    pub fn in_force_on(&self, date: jiff::civil::Date) -> ZoneSet {
+        ZoneSet::from_fn(self.zones.len(), |i| self.zones[i].meta.in_force_on(date))
+    }
+
+    /// Every set of zones some date (or no date: all zones) can select.
+    #[must_use]
+    pub fn distinct_sets(&self) -> Vec<ZoneSet> {
+        let mut sets = vec![self.all()];
+        for zone in &self.zones {
+            let meta = &zone.meta;
+            let days = [
+                meta.valid_from.yesterday().ok(),
+                Some(meta.valid_from),
+                meta.valid_until,
+                meta.valid_until.and_then(|d| d.tomorrow().ok()),
+            ];
+            for day in days.into_iter().flatten() {
+                let set = self.in_force_on(day);
+                if !sets.contains(&set) {
+                    sets.push(set);
+                }
+            }
+        }
+        sets
+    }
+
     /// Whether the point lies in zone `i` (boundary included).
     #[must_use]
     pub fn contains(&self, i: usize, lon: f64, lat: f64) -> bool {
-        let zone = &self.zones[i];
-        let c = Coord { x: lon, y: lat };
-        zone.bbox.intersects(&c) && zone.geometry.intersects(&c)
+        self.regions.contains(i, lon, lat)
     }
 
-    /// Locates a point given in degrees (lon −180..180, lat −90..90).
+    /// Locates a point given in degrees (lon −180..180, lat −90..90) among all zones.
     #[must_use]
     pub fn locate(&self, lon: f64, lat: f64) -> Location<'_> {
+        self.locate_among(lon, lat, self.all())
+    }
+
+    /// Locates a point among the zones in `set` only (e.g. those in force on a date).
+    #[must_use]
+    pub fn locate_among(&self, lon: f64, lat: f64, set: ZoneSet) -> Location<'_> {
         let mut inside = Vec::new();
         for (i, zone) in self.zones.iter().enumerate() {
-            if self.contains(i, lon, lat) {
+            if set.contains(i) && self.regions.contains(i, lon, lat) {
+                let metres = self.regions.boundary_distance_m(i, lon, lat, f64::INFINITY);
                 inside.push(Hit {
                     zone,
-                    distance_to_boundary_km: self.boundary_distance_m(i, lon, lat, f64::INFINITY)
-                        / 1000.0,
+                    distance_to_boundary_km: metres / 1000.0,
                 });
             }
         }
@@ -156,121 +261,78 @@ impl ZoneIndex {
                 distance_km: 0.0,
             })
         } else {
-            self.nearest_outside(lon, lat)
+            self.regions
+                .nearest(lon, lat, |i| set.contains(i))
+                .map(|(i, d)| Nearest {
+                    zone: &self.zones[i],
+                    distance_km: d / 1000.0,
+                })
+        };
+        let (governorate, in_syria) = if self.governorates.is_empty() {
+            (None, None)
+        } else {
+            let hit = self.governorate_at(lon, lat, !inside.is_empty());
+            let in_syria = hit.is_some();
+            (hit, Some(in_syria))
         };
         Location {
             lon,
             lat,
             inside,
             nearest,
+            governorate,
+            in_syria,
         }
     }
 
-    /// The ids of the zones holding the point, without distances.
+    /// The zones holding the point, without distances.
     pub fn zones_at(&self, lon: f64, lat: f64) -> impl Iterator<Item = &Zone> {
         (0..self.zones.len())
-            .filter(move |&i| self.contains(i, lon, lat))
+            .filter(move |&i| self.regions.contains(i, lon, lat))
             .map(|i| &self.zones[i])
     }
 
-    fn nearest_outside(&self, lon: f64, lat: f64) -> Option<Nearest<'_>> {
-        let p = unit_vector(lon, lat);
-        // Visit zones by a lower bound of their distance; stop once none can win.
-        let mut order: Vec<(f64, usize)> = self
-            .edges
-            .iter()
-            .enumerate()
-            .filter_map(|(i, tree)| {
-                let (_, d2) = tree.nearest_neighbor_iter_with_distance_2(&p).next()?;
-                Some((chord_to_sphere_m(d2.sqrt()) * SPHERE_MARGIN, i))
-            })
-            .collect();
-        order.sort_by(|a, b| a.0.total_cmp(&b.0));
-        let mut best: Option<(f64, usize)> = None;
-        for (bound, i) in order {
-            if best.is_some_and(|(d, _)| bound > d) {
-                break;
-            }
-            let limit = best.map_or(f64::INFINITY, |(d, _)| d);
-            let d = self.boundary_distance_m(i, lon, lat, limit);
-            if d < limit {
-                best = Some((d, i));
-            }
+    /// The governorate holding the point, or the nearest within the outline
+    /// tolerance (any distance when `in_zone`).
+    fn governorate_at(&self, lon: f64, lat: f64, in_zone: bool) -> Option<GovernorateHit<'_>> {
+        let regions = &self.governorate_regions;
+        if let Some(i) = (0..regions.len()).find(|&i| regions.contains(i, lon, lat)) {
+            return Some(GovernorateHit {
+                governorate: &self.governorates[i],
+                distance_km: 0.0,
+            });
         }
-        best.map(|(d, i)| Nearest {
-            zone: &self.zones[i],
-            distance_km: d / 1000.0,
+        let (i, metres) = regions.nearest(lon, lat, |_| true)?;
+        (in_zone || metres <= OUTLINE_TOLERANCE_M).then(|| GovernorateHit {
+            governorate: &self.governorates[i],
+            distance_km: metres / 1000.0,
         })
     }
 
-    /// Geodesic distance in metres from the point to zone `i`'s boundary, or
-    /// a value ≥ `limit` when the boundary is farther than `limit`.
-    fn boundary_distance_m(&self, zone: usize, lon: f64, lat: f64, limit: f64) -> f64 {
-        let on_sphere = unit_vector(lon, lat);
-        let here = Point::new(lon, lat);
-        let mut best = limit;
-        for (piece, chord2) in self.edges[zone].nearest_neighbor_iter_with_distance_2(&on_sphere) {
-            if chord_to_sphere_m(chord2.sqrt()) * SPHERE_MARGIN > best {
-                break;
-            }
-            // The chord's nearest point fixes how far along the piece to go;
-            // the point itself is taken on the lon/lat edge, the true boundary.
-            let along = chord_parameter(&piece.chord.from, &piece.chord.to, &on_sphere);
-            let nearest = piece.from + (piece.to - piece.from) * along;
-            best = best.min(Geodesic.distance(here, Point::from(nearest)));
+    /// The zone vertex lying farthest outside Syria's outline beyond
+    /// [`OUTLINE_TOLERANCE_M`], with its distance in metres; `None` when every
+    /// zone lies within the outline (or there is no governorates layer).
+    #[must_use]
+    pub fn farthest_outside_syria(&self) -> Option<(&Zone, Coord, f64)> {
+        if self.governorates.is_empty() {
+            return None;
         }
-        best
-    }
-}
-
-fn edge_tree(zone: &Zone) -> RTree<Piece> {
-    let mut pieces = Vec::new();
-    for polygon in &zone.geometry {
-        for ring in std::iter::once(polygon.exterior()).chain(polygon.interiors()) {
-            for line in ring.lines() {
-                let (a, b) = (line.start, line.end);
-                let length = Geodesic.distance(Point::from(a), Point::from(b));
-                let count = (length / MAX_PIECE_M).ceil().max(1.0) as usize;
-                let mut from = a;
-                for k in 1..=count {
-                    let to = if k == count {
-                        b
-                    } else {
-                        a + (b - a) * (k as f64 / count as f64)
-                    };
-                    pieces.push(Piece {
-                        chord: Line::new(unit_vector(from.x, from.y), unit_vector(to.x, to.y)),
-                        from,
-                        to,
-                    });
-                    from = to;
+        let regions = &self.governorate_regions;
+        let mut worst: Option<(&Zone, Coord, f64)> = None;
+        for zone in &self.zones {
+            for c in zone.geometry.coords_iter() {
+                if (0..regions.len()).any(|i| regions.contains(i, c.x, c.y)) {
+                    continue;
+                }
+                let Some((_, metres)) = regions.nearest(c.x, c.y, |_| true) else {
+                    continue;
+                };
+                if metres > OUTLINE_TOLERANCE_M && worst.is_none_or(|(_, _, w)| metres > w) {
+                    worst = Some((zone, c, metres));
                 }
             }
         }
-    }
-    RTree::bulk_load(pieces)
-}
-
-/// Lon/lat (degrees) to a point on the unit sphere.
-fn unit_vector(lon: f64, lat: f64) -> [f64; 3] {
-    let (sin_lon, cos_lon) = lon.to_radians().sin_cos();
-    let (sin_lat, cos_lat) = lat.to_radians().sin_cos();
-    [cos_lat * cos_lon, cos_lat * sin_lon, sin_lat]
-}
-
-fn chord_to_sphere_m(chord: f64) -> f64 {
-    2.0 * SPHERE_RADIUS_M * (chord / 2.0).min(1.0).asin()
-}
-
-/// How far along chord `a`–`b` (0..1) its point closest to `p` lies.
-fn chord_parameter(a: &[f64; 3], b: &[f64; 3], p: &[f64; 3]) -> f64 {
-    let ab = [b[0] - a[0], b[1] - a[1], b[2] - a[2]];
-    let ap = [p[0] - a[0], p[1] - a[1], p[2] - a[2]];
-    let len2 = ab[0] * ab[0] + ab[1] * ab[1] + ab[2] * ab[2];
-    if len2 > 0.0 {
-        ((ap[0] * ab[0] + ap[1] * ab[1] + ap[2] * ab[2]) / len2).clamp(0.0, 1.0)
-    } else {
-        0.0
+        worst
     }
 }
 

@@ -75,6 +75,10 @@ pub struct ZoneMeta {
     pub signed: Date,
     /// When the zone came into force.
     pub in_force: Date,
+    /// The first day the outline holds (the zone's `valid_from`; `in_force` when not given).
+    pub valid_from: Date,
+    /// The last day the outline holds, if the zone ended (`valid_until`); inclusive.
+    pub valid_until: Option<Date>,
     /// Where the zone and its outline come from.
     pub source: String,
     /// Every other property of the source feature, passed through in file order.
@@ -116,6 +120,8 @@ impl Zone {
     ///     guarantors: vec![],
     ///     signed: jiff::civil::date(2017, 5, 4),
     ///     in_force: jiff::civil::date(2017, 5, 6),
+    ///     valid_from: jiff::civil::date(2017, 5, 6),
+    ///     valid_until: None,
     ///     source: String::new(),
     ///     extra: serde_json::Map::new(),
     /// };
@@ -143,4 +149,42 @@ impl Zone {
     pub fn id(&self) -> &ZoneId {
         &self.meta.id
     }
+}
+
+impl ZoneMeta {
+    /// Whether the zone was in force on `date`: `valid_from <= date <= valid_until`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let zones = dezone::geodata::load_embedded().unwrap();
+    /// let ghouta = &zones[2].meta;
+    /// assert!(ghouta.in_force_on(jiff::civil::date(2017, 9, 1)));
+    /// assert!(ghouta.in_force_on(jiff::civil::date(2018, 4, 14)));
+    /// assert!(!ghouta.in_force_on(jiff::civil::date(2018, 4, 15)));
+    /// assert!(!ghouta.in_force_on(jiff::civil::date(2017, 5, 5)));
+    /// ```
+    #[must_use]
+    pub fn in_force_on(&self, date: Date) -> bool {
+        self.valid_from <= date && self.valid_until.is_none_or(|until| date <= until)
+    }
+}
+
+/// One of Syria's governorates (first-level administrative division).
+#[derive(Clone, Debug)]
+pub struct Governorate {
+    /// The OCHA P-code, e.g. `SY07`.
+    pub pcode: String,
+    /// English name (OCHA spelling), e.g. `Idleb`.
+    pub name_en: String,
+    /// Arabic name.
+    pub name_ar: String,
+    /// Every other property of the source feature, passed through in file order.
+    pub extra: serde_json::Map<String, serde_json::Value>,
+    /// The outline, lon/lat on WGS 84.
+    pub geometry: MultiPolygon<f64>,
+    /// Geodesic area, km².
+    pub area_km2: f64,
+    /// The outline's bounding box.
+    pub bbox: Rect<f64>,
 }

@@ -41,12 +41,10 @@ pub fn app_default_limits() -> Router {
     router(AppState::new(boxes(), Limits::default()))
 }
 
-/// The service over the embedded (real) zones.
+/// The service as `dezone serve` runs it: the embedded zones and governorates.
 pub fn app_embedded() -> Router {
-    router(AppState::new(
-        geodata::load_embedded().unwrap(),
-        Limits::default(),
-    ))
+    let index = dezone::cli::load_index(None, None).unwrap();
+    router(AppState::from_index(index, Limits::default(), ""))
 }
 
 /// A whole answer, body read.
