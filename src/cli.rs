@@ -48,8 +48,12 @@ pub enum Command {
         #[arg(long, value_name = "PATH")]
         governorates: Option<PathBuf>,
     },
-    /// Print the OpenAPI document (as committed in openapi/openapi.json).
-    Openapi,
+    /// Print the OpenAPI 3.0.3 document served at /api (committed as openapi/openapi.json).
+    Openapi {
+        /// Print the OpenAPI 3.1 document instead (openapi/openapi-3.1.json).
+        #[arg(long)]
+        v31: bool,
+    },
 }
 
 /// Loads the zones from `path`, or the embedded data.

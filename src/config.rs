@@ -23,7 +23,8 @@ pub struct Config {
     pub governorates: Option<PathBuf>,
 
     /// Public URL prefix for links in answers (e.g. `https://maps.example.org/dezone`);
-    /// links are root-relative when unset.
+    /// when unset, `http://ADDR` of the address listened on (root-relative links
+    /// when listening on `0.0.0.0` or `[::]`).
     #[arg(long, env = "DEZONE_BASE_URL", default_value = "")]
     pub base_url: String,
 

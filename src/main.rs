@@ -64,8 +64,13 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             );
             Ok(())
         }
-        Command::Openapi => {
-            print!("{}", http::openapi::render(&http::openapi()));
+        Command::Openapi { v31 } => {
+            let doc = http::openapi();
+            if v31 {
+                print!("{}", http::openapi::render(&doc));
+            } else {
+                print!("{}", http::openapi::render_30(&doc));
+            }
             Ok(())
         }
     }
@@ -77,19 +82,21 @@ fn serve(config: &Config) -> anyhow::Result<()> {
         .geodata
         .as_ref()
         .map_or_else(|| "embedded data".to_owned(), |p| p.display().to_string());
-    let state = AppState::from_index(index, config.limits(), &config.base_url);
-    tracing::info!(
-        zones = state.data().index.zones().len(),
-        version = %state.data().version,
-        %source,
-        "zone data loaded"
-    );
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind(config.addr)
             .await
             .with_context(|| format!("cannot listen on {}", config.addr))?;
         let addr = listener.local_addr()?;
+        let base_url = public_base(&config.base_url, addr);
+        let state = AppState::from_index(index, config.limits(), &base_url);
+        tracing::info!(
+            zones = state.data().index.zones().len(),
+            version = %state.data().version,
+            %source,
+            base_url = %base_url,
+            "zone data loaded"
+        );
         tracing::info!("listening on http://{addr}");
         axum::serve(listener, http::router(state))
             .with_graceful_shutdown(shutdown_signal())
@@ -98,6 +105,20 @@ fn serve(config: &Config) -> anyhow::Result<()> {
     })?;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// The prefix of links in answers: `--base-url` when given; else the address
+/// listened on, so that clients that need absolute links (GDAL, OWSLib) get
+/// them; root-relative links when listening on every interface, where no one
+/// address is right for every client.
+fn public_base(configured: &str, addr: std::net::SocketAddr) -> String {
+    if !configured.is_empty() {
+        configured.to_owned()
+    } else if addr.ip().is_unspecified() {
+        String::new()
+    } else {
+        format!("http://{addr}")
+    }
 }
 
 /// Resolves on SIGINT or SIGTERM; in-flight requests then finish.

@@ -1,6 +1,8 @@
-//! The committed `openapi/openapi.json` is what the server serves at `/api`.
+//! The committed `openapi/openapi.json` (3.0.3) is what the server serves at
+//! `/api`, and `openapi/openapi-3.1.json` what it serves at `/api/openapi-3.1.json`.
 //!
-//! When this fails, regenerate: `cargo run -- openapi > openapi/openapi.json`.
+//! When this fails, regenerate both:
+//! `cargo run -- openapi > openapi/openapi.json && cargo run -- openapi --v31 > openapi/openapi-3.1.json`.
 
 #![allow(clippy::unwrap_used)]
 
@@ -9,13 +11,19 @@ use http_body_util::BodyExt as _;
 use tower::ServiceExt as _;
 
 const COMMITTED: &str = include_str!("../openapi/openapi.json");
+const COMMITTED_31: &str = include_str!("../openapi/openapi-3.1.json");
+const REGENERATE: &str = "regenerate: `cargo run -- openapi > openapi/openapi.json && cargo run -- openapi --v31 > openapi/openapi-3.1.json`";
 
 #[test]
 fn committed_openapi_document_matches_the_generated_one() {
-    let generated = dezone::http::openapi::render(&dezone::http::openapi());
+    let doc = dezone::http::openapi();
     assert!(
-        generated == COMMITTED,
-        "openapi/openapi.json is stale; regenerate it with `cargo run -- openapi > openapi/openapi.json`"
+        dezone::http::openapi::render_30(&doc) == COMMITTED,
+        "openapi/openapi.json is stale; {REGENERATE}"
+    );
+    assert!(
+        dezone::http::openapi::render(&doc) == COMMITTED_31,
+        "openapi/openapi-3.1.json is stale; {REGENERATE}"
     );
 }
 
@@ -26,17 +34,25 @@ async fn served_api_document_is_the_committed_file_byte_for_byte() {
         zones,
         dezone::http::Limits::default(),
     ));
-    let response = app
-        .oneshot(Request::get("/api").body(Body::empty()).unwrap())
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200);
-    assert_eq!(
-        response.headers()["content-type"],
-        "application/vnd.oai.openapi+json;version=3.1"
-    );
-    let body = response.into_body().collect().await.unwrap().to_bytes();
-    assert_eq!(std::str::from_utf8(&body).unwrap(), COMMITTED);
+    for (path, media_type, committed) in [
+        (
+            "/api",
+            "application/vnd.oai.openapi+json;version=3.0",
+            COMMITTED,
+        ),
+        (
+            "/api/openapi-3.1.json",
+            "application/vnd.oai.openapi+json;version=3.1",
+            COMMITTED_31,
+        ),
+    ] {
+        let request = Request::get(path).body(Body::empty()).unwrap();
+        let response = app.clone().oneshot(request).await.unwrap();
+        assert_eq!(response.status(), 200);
+        assert_eq!(response.headers()["content-type"], media_type);
+        let body = response.into_body().collect().await.unwrap().to_bytes();
+        assert_eq!(std::str::from_utf8(&body).unwrap(), committed, "{path}");
+    }
 }
 
 #[test]

@@ -1,23 +1,11 @@
-//! Syria's governorates as a second collection (`/collections/governorates/items`).
+//! Syria's governorates as GeoJSON Features, for the `governorates` collection
+//! (served by the `ogc` module at `/collections/governorates/items`).
 
-use std::collections::BTreeMap;
-
-use axum::{
-    extract::{Path, RawQuery, State, rejection::PathRejection},
-    http::HeaderMap,
-    response::Response,
-};
 use serde::Serialize;
 use serde_json::{Map, Value};
 use utoipa::ToSchema;
 
-use super::{
-    extract::Query,
-    problem::{ApiError, Problem},
-    resource::Resource,
-    state::AppState,
-    zones::{GEO_JSON, Link, geometry, link},
-};
+use super::zones::{GEO_JSON, Link, geometry, link};
 use crate::zone::Governorate;
 
 /// A governorate's properties.
@@ -78,43 +66,8 @@ pub struct GovernorateCollection {
     pub links: Vec<Link>,
 }
 
-/// The prepared governorate bodies of one data version.
-#[derive(Debug)]
-pub struct GovernorateResources {
-    collection: Resource,
-    features: BTreeMap<String, Resource>,
-}
-
-impl GovernorateResources {
-    /// Prepares the bodies; `base` prefixes every link.
-    #[must_use]
-    pub fn new(governorates: &[Governorate], base: &str) -> Self {
-        let features: Vec<GovernorateFeature> =
-            governorates.iter().map(|g| feature(g, base)).collect();
-        let by_pcode = features
-            .iter()
-            .map(|f| (f.id.clone(), Resource::json(f, GEO_JSON)))
-            .collect();
-        let collection = GovernorateCollection {
-            kind: "FeatureCollection",
-            number_returned: features.len(),
-            features,
-            links: vec![link(
-                base,
-                "/collections/governorates/items",
-                "self",
-                GEO_JSON,
-                "Syria's governorates as GeoJSON",
-            )],
-        };
-        Self {
-            collection: Resource::json(&collection, GEO_JSON),
-            features: by_pcode,
-        }
-    }
-}
-
-fn feature(g: &Governorate, base: &str) -> GovernorateFeature {
+/// A governorate as the GeoJSON Feature the collections serve.
+pub(crate) fn feature(g: &Governorate, base: &str) -> GovernorateFeature {
     let (min, max) = (g.bbox.min(), g.bbox.max());
     GovernorateFeature {
         kind: "Feature",
@@ -145,65 +98,4 @@ fn feature(g: &Governorate, base: &str) -> GovernorateFeature {
             ),
         ],
     }
-}
-
-/// Syria's 14 governorates as a GeoJSON FeatureCollection (OCHA COD-AB, simplified).
-#[utoipa::path(
-    get,
-    path = "/collections/governorates/items",
-    tag = "governorates",
-    responses(
-        (status = 200, description = "The governorates as GeoJSON (RFC 7946)", body = GovernorateCollection, content_type = "application/geo+json",
-         headers(("ETag" = String, description = "Version of the body"))),
-        (status = 304, description = "Not modified (If-None-Match matched)"),
-        (status = 400, description = "A query parameter was given (none is taken)", body = Problem, content_type = "application/problem+json"),
-    )
-)]
-pub async fn get_governorate_items(
-    State(state): State<AppState>,
-    RawQuery(raw): RawQuery,
-    headers: HeaderMap,
-) -> Result<Response, ApiError> {
-    Query::parse(raw.as_deref(), &[])?;
-    Ok(state.data().governorates.collection.respond(&headers))
-}
-
-/// One governorate as a GeoJSON Feature.
-#[utoipa::path(
-    get,
-    path = "/collections/governorates/items/{pcode}",
-    tag = "governorates",
-    params(("pcode" = String, Path, description = "The governorate's OCHA P-code", example = "SY07")),
-    responses(
-        (status = 200, description = "The governorate as a GeoJSON Feature", body = GovernorateFeature, content_type = "application/geo+json",
-         headers(("ETag" = String, description = "Version of the body"))),
-        (status = 304, description = "Not modified (If-None-Match matched)"),
-        (status = 400, description = "A query parameter was given (none is taken)", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No governorate has this P-code", body = Problem, content_type = "application/problem+json"),
-    )
-)]
-pub async fn get_governorate_item(
-    State(state): State<AppState>,
-    path: Result<Path<String>, PathRejection>,
-    RawQuery(raw): RawQuery,
-    headers: HeaderMap,
-) -> Result<Response, ApiError> {
-    let pcode = path
-        .map(|Path(p)| p)
-        .map_err(|e| ApiError::not_found(format!("the P-code in the path cannot be read: {e}")))?;
-    Query::parse(raw.as_deref(), &[])?;
-    let resources = &state.data().governorates;
-    let resource = resources.features.get(&pcode).ok_or_else(|| {
-        let shown: String = pcode.chars().take(64).collect();
-        let known: Vec<&str> = resources.features.keys().map(String::as_str).collect();
-        ApiError::not_found(format!(
-            "there is no governorate {shown:?}; the P-codes are {}",
-            if known.is_empty() {
-                "none (no governorates layer is loaded)".to_owned()
-            } else {
-                known.join(", ")
-            }
-        ))
-    })?;
-    Ok(resource.respond(&headers))
 }

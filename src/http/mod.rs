@@ -11,7 +11,9 @@ pub mod extract;
 pub mod governorates;
 pub mod health;
 pub mod locate;
+pub mod ogc;
 pub mod openapi;
+pub mod openapi30;
 pub mod problem;
 pub mod resource;
 pub mod state;
@@ -43,16 +45,21 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(locate::locate_point, locate::locate_batch))
         .routes(routes!(zones::list_zones))
         .routes(routes!(zones::get_zone))
-        .routes(routes!(zones::get_zone_items))
-        .routes(routes!(zones::get_zone_item))
-        .routes(routes!(governorates::get_governorate_items))
-        .routes(routes!(governorates::get_governorate_item))
+        .routes(routes!(ogc::get_landing))
+        .routes(routes!(ogc::get_conformance))
+        .routes(routes!(ogc::get_collections))
+        .routes(routes!(ogc::get_collection))
+        .routes(routes!(ogc::get_queryables))
+        .routes(routes!(ogc::get_items))
+        .routes(routes!(ogc::get_item))
         .routes(routes!(health::get_health))
         .routes(routes!(openapi::get_api))
+        .routes(routes!(openapi::get_api_31))
         .routes(routes!(problem::get_problem_type))
 }
 
-/// The OpenAPI document of the service, as `GET /api` serves it.
+/// The OpenAPI (3.1) document of the service; `GET /api` serves its 3.0.3
+/// rendering ([`openapi::render_30`]).
 ///
 /// # Examples
 ///
@@ -68,7 +75,10 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 /// The whole service over `state`.
 pub fn router(state: AppState) -> Router {
     let (routes, doc) = api_router().split_for_parts();
-    let document = resource::Resource::new(openapi::render(&doc), openapi::OPENAPI_JSON);
+    let documents = openapi::Documents {
+        v30: resource::Resource::new(openapi::render_30(&doc), openapi::OPENAPI_30_JSON),
+        v31: resource::Resource::new(openapi::render(&doc), openapi::OPENAPI_31_JSON),
+    };
     let limits = state.limits;
     let body_limit = limits.max_body_bytes;
     let cors = CorsLayer::new()
@@ -83,7 +93,7 @@ pub fn router(state: AppState) -> Router {
     routes
         .merge(SwaggerUi::new("/docs").config(Config::from("/api")))
         .fallback(|| async { axum::http::StatusCode::NOT_FOUND })
-        .layer(Extension(Arc::new(document)))
+        .layer(Extension(Arc::new(documents)))
         .with_state(state)
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(RequestBodyLimitLayer::new(body_limit))

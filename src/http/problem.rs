@@ -40,6 +40,8 @@ pub enum ProblemKind {
     NotFound,
     /// The resource exists but not for this method.
     MethodNotAllowed,
+    /// No representation matches the `Accept` header.
+    NotAcceptable,
     /// Any other client error.
     BadRequest,
     /// The service failed; details are in its log, not in the answer.
@@ -47,7 +49,7 @@ pub enum ProblemKind {
 }
 
 impl ProblemKind {
-    const ALL: [Self; 11] = [
+    const ALL: [Self; 12] = [
         Self::InvalidParameter,
         Self::MissingParameter,
         Self::UnknownParameter,
@@ -57,6 +59,7 @@ impl ProblemKind {
         Self::UnsupportedMediaType,
         Self::NotFound,
         Self::MethodNotAllowed,
+        Self::NotAcceptable,
         Self::BadRequest,
         Self::Internal,
     ];
@@ -74,6 +77,7 @@ impl ProblemKind {
             Self::UnsupportedMediaType => "unsupported-media-type",
             Self::NotFound => "not-found",
             Self::MethodNotAllowed => "method-not-allowed",
+            Self::NotAcceptable => "not-acceptable",
             Self::BadRequest => "bad-request",
             Self::Internal => "internal-error",
         }
@@ -92,6 +96,7 @@ impl ProblemKind {
             Self::UnsupportedMediaType => "Unsupported media type",
             Self::NotFound => "Not found",
             Self::MethodNotAllowed => "Method not allowed",
+            Self::NotAcceptable => "Not acceptable",
             Self::BadRequest => "Bad request",
             Self::Internal => "Internal server error",
         }
@@ -128,6 +133,9 @@ impl ProblemKind {
             Self::MethodNotAllowed => {
                 "The resource exists but does not take this method. The `Allow` header lists the methods it takes."
             }
+            Self::NotAcceptable => {
+                "No representation of the resource matches the request's `Accept` header. The OGC API resources come as JSON (`application/json`, `application/geo+json`) or HTML (`text/html`); `f=json` or `f=html` chooses one explicitly."
+            }
             Self::BadRequest => "The request cannot be used as it is; `detail` says why.",
             Self::Internal => {
                 "The service failed to answer. Nothing the request sent was stored or changed; the service log has the details. Retrying may help."
@@ -141,6 +149,7 @@ impl ProblemKind {
             StatusCode::METHOD_NOT_ALLOWED => Self::MethodNotAllowed,
             StatusCode::PAYLOAD_TOO_LARGE => Self::PayloadTooLarge,
             StatusCode::UNSUPPORTED_MEDIA_TYPE => Self::UnsupportedMediaType,
+            StatusCode::NOT_ACCEPTABLE => Self::NotAcceptable,
             s if s.is_server_error() => Self::Internal,
             _ => Self::BadRequest,
         }

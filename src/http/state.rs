@@ -9,7 +9,7 @@ use crate::{
     zone::{Governorate, Zone},
 };
 
-use super::{governorates::GovernorateResources, locate::DataUsed, zones::ZoneResources};
+use super::{locate::DataUsed, ogc::OgcResources, zones::ZoneResources};
 
 /// Limits on what one request may ask.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -37,8 +37,8 @@ pub struct Data {
     pub index: ZoneIndex,
     /// The prepared zone bodies.
     pub zones: ZoneResources,
-    /// The prepared governorate bodies.
-    pub governorates: GovernorateResources,
+    /// The prepared OGC API resources.
+    pub ogc: OgcResources,
     /// A short hash identifying this version of the data.
     pub version: String,
     /// The period the outlines describe, when every zone gives the same `extent`.
@@ -52,7 +52,7 @@ impl Data {
     pub fn new(index: ZoneIndex, base_url: &str) -> Self {
         let zones = ZoneResources::new(&index, base_url);
         Self {
-            governorates: GovernorateResources::new(index.governorates(), base_url),
+            ogc: OgcResources::new(&index, base_url),
             version: zones.version().to_owned(),
             extent: zones.extent().map(str::to_owned),
             index,

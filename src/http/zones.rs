@@ -177,7 +177,6 @@ pub struct ZoneResources {
     lists: HashMap<ZoneSet, Resource>,
     metadata: BTreeMap<String, Resource>,
     collection: Resource,
-    features: BTreeMap<String, Resource>,
     version: String,
     extent: Option<String>,
 }
@@ -198,10 +197,6 @@ impl ZoneResources {
                     },
                 )
             })
-            .collect();
-        let by_id = features
-            .iter()
-            .map(|f| (f.id.clone(), Resource::json(f, GEO_JSON)))
             .collect();
         let collection = Resource::json(
             &ZoneCollection {
@@ -261,7 +256,6 @@ impl ZoneResources {
             lists,
             metadata,
             collection,
-            features: by_id,
             version,
             extent,
         }
@@ -373,6 +367,17 @@ fn metadata(zone: &Zone, base: &str) -> ZoneMetadata {
             ),
         ],
     }
+}
+
+/// A zone as the GeoJSON Feature the collections serve.
+pub(crate) fn zone_feature(zone: &Zone, base: &str) -> ZoneFeature {
+    feature(
+        zone,
+        &Links {
+            base,
+            id: zone.id().as_str(),
+        },
+    )
 }
 
 fn feature(zone: &Zone, links: &Links<'_>) -> ZoneFeature {
@@ -508,57 +513,5 @@ pub async fn get_zone(
             )));
         }
     }
-    Ok(resource.respond(&headers))
-}
-
-/// All zones as a GeoJSON FeatureCollection.
-#[utoipa::path(
-    get,
-    path = "/collections/zones/items",
-    tag = "zones",
-    responses(
-        (status = 200, description = "The zones as GeoJSON (RFC 7946)", body = ZoneCollection, content_type = "application/geo+json",
-         headers(("ETag" = String, description = "Version of the body"))),
-        (status = 304, description = "Not modified (If-None-Match matched)"),
-        (status = 400, description = "A query parameter was given (none is taken yet)", body = Problem, content_type = "application/problem+json"),
-    )
-)]
-pub async fn get_zone_items(
-    State(state): State<AppState>,
-    RawQuery(raw): RawQuery,
-    headers: HeaderMap,
-) -> Result<Response, ApiError> {
-    Query::parse(raw.as_deref(), &[])?;
-    Ok(state.data().zones.collection.respond(&headers))
-}
-
-/// One zone as a GeoJSON Feature.
-#[utoipa::path(
-    get,
-    path = "/collections/zones/items/{id}",
-    tag = "zones",
-    params(("id" = String, Path, description = "The zone's id", example = "idlib")),
-    responses(
-        (status = 200, description = "The zone as a GeoJSON Feature (RFC 7946)", body = ZoneFeature, content_type = "application/geo+json",
-         headers(("ETag" = String, description = "Version of the body"))),
-        (status = 304, description = "Not modified (If-None-Match matched)"),
-        (status = 400, description = "A query parameter was given (none is taken)", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No zone has this id", body = Problem, content_type = "application/problem+json"),
-    )
-)]
-pub async fn get_zone_item(
-    State(state): State<AppState>,
-    path: Result<Path<String>, PathRejection>,
-    RawQuery(raw): RawQuery,
-    headers: HeaderMap,
-) -> Result<Response, ApiError> {
-    let id = zone_id(path)?;
-    Query::parse(raw.as_deref(), &[])?;
-    let data = state.data();
-    let resource = data
-        .zones
-        .features
-        .get(&id)
-        .ok_or_else(|| data.zones.unknown(&id))?;
     Ok(resource.respond(&headers))
 }
