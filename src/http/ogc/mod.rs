@@ -3,7 +3,7 @@
 //! collections, their items and queryables.
 //!
 //! Every resource is prepared once per data version, as JSON and as HTML
-//! ([`html`]); a request picks one by `f` or `Accept` ([`negotiate`]). Item
+//! ([`html`]); a request picks one by `f` or `Accept` ([`negotiate()`]). Item
 //! queries with `bbox`, `datetime`, `filter` or paging are evaluated per request
 //! over the prepared features ([`items`]). Imports `query`, `zone` and the
 //! sibling HTTP modules; nothing imports it but the router.
