@@ -125,6 +125,31 @@ fn real_binary_serves_locate_zones_and_problems_then_stops_on_sigterm() {
 }
 
 #[test]
+fn links_are_absolute_to_the_listening_address_unless_a_base_url_is_given() {
+    let server = Server::start(&[]);
+    let (status, _, body) = server.request("GET /collections HTTP/1.1", b"");
+    assert_eq!(status, 200);
+    let expected = format!("http://{}/collections", server.addr);
+    assert!(
+        json(&body)["links"][0]["href"]
+            .as_str()
+            .unwrap()
+            .starts_with(&expected),
+        "{}",
+        String::from_utf8_lossy(&body)
+    );
+    server.stop();
+
+    let server = Server::start(&["--base-url", "https://maps.example.org/dezone/"]);
+    let (_, _, body) = server.request("GET /collections HTTP/1.1", b"");
+    assert_eq!(
+        json(&body)["links"][0]["href"],
+        "https://maps.example.org/dezone/collections?f=json"
+    );
+    server.stop();
+}
+
+#[test]
 fn serve_refuses_bad_geodata_naming_the_file_and_fault() {
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),
