@@ -23,12 +23,15 @@
 //! Distances are geodesic, on the WGS 84 ellipsoid (Karney's algorithm), from
 //! the point to the nearest point of the zone's boundary, where the boundary's
 //! edges are the straight lon/lat segments between its vertices (RFC 7946).
-//! Edges are held as chords of the unit sphere in an R-tree; the nearest chords
-//! are walked in order until no further edge can be closer. For each, the
-//! chord's nearest point fixes a position along the lon/lat edge, and the
-//! geodesic distance to that point of the edge is measured exactly. Long edges
-//! are cut into pieces of at most [`MAX_PIECE_M`] so that a chord never strays
-//! from its lon/lat segment by more than a few centimetres.
+//! Edges are held as straight chords in Earth-centred (ECEF, WGS 84) space in
+//! an R-tree, and walked nearest first. A straight line through space is never
+//! longer than the geodesic over the surface, so once a chord lies farther than
+//! the best geodesic distance found, no further edge can be nearer: the walk
+//! stops, exactly. For each chord walked, its nearest point fixes a position
+//! along the lon/lat edge, and the geodesic distance to that point of the edge
+//! is measured exactly. Long edges are cut into pieces of at most
+//! [`MAX_PIECE_M`] so that a chord never strays from its lon/lat segment by
+//! more than a few centimetres.
 
 use geo::{Coord, CoordsIter};
 

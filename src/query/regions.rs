@@ -8,15 +8,19 @@ use rstar::{AABB, PointDistance, RTree, RTreeObject, primitives::Line};
 /// The longest edge piece held in the index, in metres.
 pub const MAX_PIECE_M: f64 = 2_000.0;
 
-/// The sphere used to order candidate edges (mean Earth radius, metres).
-const SPHERE_RADIUS_M: f64 = 6_371_008.8;
+/// WGS 84 semi-major axis, metres.
+const WGS84_A: f64 = 6_378_137.0;
+/// WGS 84 first eccentricity squared.
+const WGS84_E2: f64 = 6.694_379_990_141_317e-3;
 
-/// How much a spherical estimate may exceed the ellipsoidal distance; the
-/// true ratio stays within 0.6 %, so 2 % keeps the walk exact.
-const SPHERE_MARGIN: f64 = 0.98;
+/// How far (metres) a chord may pass inside the surface between its ends: a
+/// 2 km piece sags by under 10 cm. Straight-line distance in space never
+/// exceeds the geodesic distance over the surface, so a chord farther than
+/// the best geodesic found plus this slack cannot hold a nearer point.
+const SAG_SLACK_M: f64 = 1.0;
 
-/// A piece of a boundary edge: its lon/lat ends, and the chord of the unit
-/// sphere between them that the R-tree orders candidates by.
+/// A piece of a boundary edge: its lon/lat ends, and the chord in Earth-centred
+/// (ECEF, WGS 84) space between them that the R-tree orders candidates by.
 #[derive(Clone, Debug)]
 struct Piece {
     chord: Line<[f64; 3]>,
@@ -88,7 +92,7 @@ impl Regions {
         lat: f64,
         wanted: impl Fn(usize) -> bool,
     ) -> Option<(usize, f64)> {
-        let p = unit_vector(lon, lat);
+        let p = ecef(lon, lat);
         // Visit outlines by a lower bound of their distance; stop once none can win.
         let mut order: Vec<(f64, usize)> = self
             .edges
@@ -97,7 +101,7 @@ impl Regions {
             .filter(|(i, _)| wanted(*i))
             .filter_map(|(i, tree)| {
                 let (_, d2) = tree.nearest_neighbor_iter_with_distance_2(&p).next()?;
-                Some((chord_to_sphere_m(d2.sqrt()) * SPHERE_MARGIN, i))
+                Some((d2.sqrt() - SAG_SLACK_M, i))
             })
             .collect();
         order.sort_by(|a, b| a.0.total_cmp(&b.0));
@@ -118,16 +122,16 @@ impl Regions {
     /// Geodesic distance in metres from the point to outline `i`'s boundary, or
     /// a value ≥ `limit` when the boundary is farther than `limit`.
     pub(crate) fn boundary_distance_m(&self, i: usize, lon: f64, lat: f64, limit: f64) -> f64 {
-        let on_sphere = unit_vector(lon, lat);
+        let in_space = ecef(lon, lat);
         let here = Point::new(lon, lat);
         let mut best = limit;
-        for (piece, chord2) in self.edges[i].nearest_neighbor_iter_with_distance_2(&on_sphere) {
-            if chord_to_sphere_m(chord2.sqrt()) * SPHERE_MARGIN > best {
+        for (piece, chord2) in self.edges[i].nearest_neighbor_iter_with_distance_2(&in_space) {
+            if chord2.sqrt() - SAG_SLACK_M > best {
                 break;
             }
             // The chord's nearest point fixes how far along the piece to go;
             // the point itself is taken on the lon/lat edge, the true boundary.
-            let along = chord_parameter(&piece.chord.from, &piece.chord.to, &on_sphere);
+            let along = chord_parameter(&piece.chord.from, &piece.chord.to, &in_space);
             let nearest = piece.from + (piece.to - piece.from) * along;
             best = best.min(Geodesic.distance(here, Point::from(nearest)));
         }
@@ -151,7 +155,7 @@ fn edge_tree(outline: &MultiPolygon<f64>) -> RTree<Piece> {
                         a + (b - a) * (k as f64 / count as f64)
                     };
                     pieces.push(Piece {
-                        chord: Line::new(unit_vector(from.x, from.y), unit_vector(to.x, to.y)),
+                        chord: Line::new(ecef(from.x, from.y), ecef(to.x, to.y)),
                         from,
                         to,
                     });
@@ -163,15 +167,16 @@ fn edge_tree(outline: &MultiPolygon<f64>) -> RTree<Piece> {
     RTree::bulk_load(pieces)
 }
 
-/// Lon/lat (degrees) to a point on the unit sphere.
-fn unit_vector(lon: f64, lat: f64) -> [f64; 3] {
+/// Lon/lat (degrees) on the WGS 84 ellipsoid to Earth-centred coordinates, metres.
+fn ecef(lon: f64, lat: f64) -> [f64; 3] {
     let (sin_lon, cos_lon) = lon.to_radians().sin_cos();
     let (sin_lat, cos_lat) = lat.to_radians().sin_cos();
-    [cos_lat * cos_lon, cos_lat * sin_lon, sin_lat]
-}
-
-fn chord_to_sphere_m(chord: f64) -> f64 {
-    2.0 * SPHERE_RADIUS_M * (chord / 2.0).min(1.0).asin()
+    let n = WGS84_A / (1.0 - WGS84_E2 * sin_lat * sin_lat).sqrt();
+    [
+        n * cos_lat * cos_lon,
+        n * cos_lat * sin_lon,
+        n * (1.0 - WGS84_E2) * sin_lat,
+    ]
 }
 
 /// How far along chord `a`–`b` (0..1) its point closest to `p` lies.

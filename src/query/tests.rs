@@ -193,7 +193,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(24))]
+    #![proptest_config(ProptestConfig::with_cases(64))]
 
     #[test]
     fn distances_agree_with_brute_force_geodesics((lon, lat) in prop_oneof![syria_box(), near_real_boundary()]) {
