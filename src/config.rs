@@ -35,6 +35,15 @@ pub struct Config {
     /// Largest request body in bytes.
     #[arg(long, env = "DEZONE_MAX_BODY_BYTES", default_value_t = Limits::default().max_body_bytes)]
     pub max_body_bytes: usize,
+
+    /// Who may embed `/map` in a frame: a CSP `frame-ancestors` source list, e.g.
+    /// `'self' https://grafana.example.org`, or `'none'`. Other pages are never frameable.
+    #[arg(long, env = "DEZONE_FRAME_ANCESTORS", default_value = crate::http::map::DEFAULT_FRAME_ANCESTORS, value_parser = frame_ancestors)]
+    pub frame_ancestors: String,
+}
+
+fn frame_ancestors(text: &str) -> Result<String, String> {
+    crate::http::map::check_frame_ancestors(text).map(|()| text.trim().to_owned())
 }
 
 impl Config {

@@ -89,7 +89,8 @@ fn serve(config: &Config) -> anyhow::Result<()> {
             .with_context(|| format!("cannot listen on {}", config.addr))?;
         let addr = listener.local_addr()?;
         let base_url = public_base(&config.base_url, addr);
-        let state = AppState::from_index(index, config.limits(), &base_url);
+        let state = AppState::from_index(index, config.limits(), &base_url)
+            .with_frame_ancestors(&config.frame_ancestors);
         tracing::info!(
             zones = state.data().index.zones().len(),
             version = %state.data().version,

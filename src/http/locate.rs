@@ -157,7 +157,8 @@ pub struct BatchAnswer<'a> {
 }
 
 /// A batch of points: GeoJSON or an array of `[lon, lat]` pairs (documentation only).
-#[derive(ToSchema)]
+#[derive(Serialize, ToSchema)]
+#[serde(untagged)]
 #[schema(example = json!({"type": "MultiPoint", "coordinates": [[36.63, 35.93], [36.30, 33.51]]}))]
 #[allow(dead_code)]
 pub enum BatchInput {

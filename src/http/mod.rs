@@ -11,6 +11,7 @@ pub mod extract;
 pub mod governorates;
 pub mod health;
 pub mod locate;
+pub mod map;
 pub mod ogc;
 pub mod openapi;
 pub mod openapi30;
@@ -52,6 +53,8 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(ogc::get_queryables))
         .routes(routes!(ogc::get_items))
         .routes(routes!(ogc::get_item))
+        .routes(routes!(map::get_map))
+        .routes(routes!(map::get_map_asset))
         .routes(routes!(health::get_health))
         .routes(routes!(openapi::get_api))
         .routes(routes!(openapi::get_api_31))
@@ -95,6 +98,7 @@ pub fn router(state: AppState) -> Router {
         .fallback(|| async { axum::http::StatusCode::NOT_FOUND })
         .layer(Extension(Arc::new(documents)))
         .with_state(state)
+        .layer(middleware::map_response(map::deny_framing_elsewhere))
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(RequestBodyLimitLayer::new(body_limit))
         .layer(CompressionLayer::new())

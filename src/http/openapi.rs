@@ -23,6 +23,7 @@ use super::{
         (name = "locate", description = "Which zone holds a point, and how far its edge is"),
         (name = "zones", description = "Zone metadata"),
         (name = "ogc", description = "OGC API – Features: the zones and Syria's governorates as collections, with bbox, datetime and CQL2 filters"),
+        (name = "map", description = "The interactive zone map page, embeddable in an iframe, and its files"),
         (name = "service", description = "Health, API description and problem types"),
     )
 )]

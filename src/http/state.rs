@@ -83,6 +83,8 @@ pub struct AppState {
     data: Arc<Data>,
     /// The request limits.
     pub limits: Limits,
+    /// Who may frame `/map` (a CSP `frame-ancestors` source list).
+    frame_ancestors: Arc<str>,
 }
 
 impl AppState {
@@ -112,7 +114,23 @@ impl AppState {
         Self {
             data: Arc::new(Data::new(index, base_url.trim_end_matches('/'))),
             limits,
+            frame_ancestors: Arc::from(super::map::DEFAULT_FRAME_ANCESTORS),
         }
+    }
+
+    /// The same state with `/map` frameable by `sources` (a CSP
+    /// `frame-ancestors` source list, checked with
+    /// [`check_frame_ancestors`](super::map::check_frame_ancestors)).
+    #[must_use]
+    pub fn with_frame_ancestors(mut self, sources: &str) -> Self {
+        self.frame_ancestors = Arc::from(sources.trim());
+        self
+    }
+
+    /// Who may frame `/map`: `*` unless set with [`Self::with_frame_ancestors`].
+    #[must_use]
+    pub fn frame_ancestors(&self) -> &str {
+        &self.frame_ancestors
     }
 
     /// The data in force.

@@ -224,6 +224,8 @@ fn layout(view: &View, attributions: &[&str]) -> Markup {
                     a.brand href="/?f=html" { (SERVICE) }
                     " "
                     span.muted { "Syrian de-escalation zones · OGC API – Features" }
+                    " · "
+                    a href="/map" { "Map" }
                 }
                 (breadcrumbs(&view.crumbs))
                 main #main { (view.body) }

@@ -189,6 +189,7 @@ impl OgcResources {
                 link(base, "/collections", "data", JSON, "The collections"),
                 link(base, "/collections?f=html", "data", HTML, "The collections as HTML"),
                 link(base, "/zones", "related", JSON, "Zone metadata"),
+                link(base, "/map", "related", HTML, "Interactive map of the zones"),
             ],
         });
         let conformance = json!({
@@ -531,12 +532,40 @@ fn page_value(
     })
 }
 
+/// The representations of an OGC resource, for `f`.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum FormatName {
+    /// JSON (GeoJSON for features).
+    Json,
+    /// An HTML page.
+    Html,
+}
+
+/// The only CRS accepted, for `bbox-crs` and `filter-crs`.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub enum Crs84 {
+    /// WGS 84 lon/lat.
+    #[serde(rename = "http://www.opengis.net/def/crs/OGC/1.3/CRS84")]
+    Crs84,
+}
+
+/// The filter languages, for `filter-lang`.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum FilterLang {
+    /// CQL2 text encoding.
+    Cql2Text,
+    /// CQL2 JSON encoding.
+    Cql2Json,
+}
+
 /// The `f` parameter, the only one most OGC resources take.
 #[derive(Debug, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct FormatParams {
     /// The representation: `json` (the default) or `html`; overrides `Accept`.
-    #[param(value_type = Option<String>, example = "json")]
+    #[param(value_type = Option<FormatName>, inline, example = "json")]
     pub f: Option<String>,
 }
 
@@ -545,20 +574,20 @@ pub struct FormatParams {
 #[into_params(parameter_in = Query)]
 pub struct ItemsParams {
     /// The representation: `json` (GeoJSON, the default) or `html`.
-    #[param(value_type = Option<String>, example = "json")]
+    #[param(value_type = Option<FormatName>, inline, example = "json")]
     pub f: Option<String>,
     /// Items per page, 1..10000 (default 10; larger values are clamped to 10000).
-    #[param(value_type = Option<u32>, minimum = 1, example = 10)]
-    pub limit: Option<u32>,
+    #[param(value_type = Option<u64>, minimum = 1, example = 10)]
+    pub limit: Option<u64>,
     /// Matching items to skip (default 0).
-    #[param(value_type = Option<u32>, minimum = 0, example = 0)]
-    pub offset: Option<u32>,
+    #[param(value_type = Option<u64>, minimum = 0, example = 0)]
+    pub offset: Option<u64>,
     /// Only items whose geometry intersects this box: `minlon,minlat,maxlon,maxlat`
     /// (or 6 numbers with heights); `minlon > maxlon` crosses the antimeridian.
     #[param(value_type = Option<String>, example = "36.0,35.0,37.0,36.5")]
     pub bbox: Option<String>,
     /// The CRS of `bbox`: only CRS84.
-    #[param(rename = "bbox-crs", value_type = Option<String>, example = "http://www.opengis.net/def/crs/OGC/1.3/CRS84")]
+    #[param(rename = "bbox-crs", value_type = Option<Crs84>, inline, example = "http://www.opengis.net/def/crs/OGC/1.3/CRS84")]
     pub bbox_crs: Option<String>,
     /// Only items valid at this RFC 3339 instant or during this interval (`start/end`, `..` open).
     #[param(value_type = Option<String>, example = "2018-01-01T00:00:00Z/..")]
@@ -567,10 +596,10 @@ pub struct ItemsParams {
     #[param(value_type = Option<String>, example = "S_INTERSECTS(geometry,POINT(36.63 35.93))")]
     pub filter: Option<String>,
     /// The filter's language: `cql2-text` (default) or `cql2-json`.
-    #[param(rename = "filter-lang", value_type = Option<String>, example = "cql2-text")]
+    #[param(rename = "filter-lang", value_type = Option<FilterLang>, inline, example = "cql2-text")]
     pub filter_lang: Option<String>,
     /// The CRS of geometries in the filter: only CRS84.
-    #[param(rename = "filter-crs", value_type = Option<String>, example = "http://www.opengis.net/def/crs/OGC/1.3/CRS84")]
+    #[param(rename = "filter-crs", value_type = Option<Crs84>, inline, example = "http://www.opengis.net/def/crs/OGC/1.3/CRS84")]
     pub filter_crs: Option<String>,
 }
 
@@ -589,7 +618,7 @@ const NEGOTIATION_400: &str = "An unknown parameter, or `f` other than json or h
 /// The landing page: links to the API definition, conformance and the collections.
 #[utoipa::path(get, path = "/", tag = "ogc", params(FormatParams),
     responses(
-        (status = 200, description = "The landing page (JSON or HTML)", content_type = "application/json", body = Object),
+        (status = 200, description = "The landing page (JSON or HTML)", content((Object = "application/json"), (String = "text/html"))),
         (status = 304, description = "Not modified (If-None-Match matched)"),
         (status = 400, description = NEGOTIATION_400, body = Problem, content_type = "application/problem+json"),
         (status = 406, description = "Accept matches neither JSON nor HTML", body = Problem, content_type = "application/problem+json"),
@@ -606,7 +635,7 @@ pub async fn get_landing(
 /// The conformance classes the service implements.
 #[utoipa::path(get, path = "/conformance", tag = "ogc", params(FormatParams),
     responses(
-        (status = 200, description = "The conformance classes (JSON or HTML)", content_type = "application/json", body = Object),
+        (status = 200, description = "The conformance classes (JSON or HTML)", content((Object = "application/json"), (String = "text/html"))),
         (status = 304, description = "Not modified (If-None-Match matched)"),
         (status = 400, description = NEGOTIATION_400, body = Problem, content_type = "application/problem+json"),
         (status = 406, description = "Accept matches neither JSON nor HTML", body = Problem, content_type = "application/problem+json"),
@@ -623,7 +652,7 @@ pub async fn get_conformance(
 /// The collections: `zones` and `governorates`.
 #[utoipa::path(get, path = "/collections", tag = "ogc", params(FormatParams),
     responses(
-        (status = 200, description = "The collections (JSON or HTML)", content_type = "application/json", body = Object),
+        (status = 200, description = "The collections (JSON or HTML)", content((Object = "application/json"), (String = "text/html"))),
         (status = 304, description = "Not modified (If-None-Match matched)"),
         (status = 400, description = NEGOTIATION_400, body = Problem, content_type = "application/problem+json"),
         (status = 406, description = "Accept matches neither JSON nor HTML", body = Problem, content_type = "application/problem+json"),
@@ -641,7 +670,7 @@ pub async fn get_collections(
 #[utoipa::path(get, path = "/collections/{collectionId}", tag = "ogc",
     params(("collectionId" = String, Path, description = "`zones` or `governorates`", example = "zones"), FormatParams),
     responses(
-        (status = 200, description = "The collection (JSON or HTML)", content_type = "application/json", body = Object),
+        (status = 200, description = "The collection (JSON or HTML)", content((Object = "application/json"), (String = "text/html"))),
         (status = 304, description = "Not modified (If-None-Match matched)"),
         (status = 400, description = NEGOTIATION_400, body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such collection", body = Problem, content_type = "application/problem+json"),
@@ -663,7 +692,7 @@ pub async fn get_collection(
 #[utoipa::path(get, path = "/collections/{collectionId}/queryables", tag = "ogc",
     params(("collectionId" = String, Path, description = "`zones` or `governorates`", example = "zones"), FormatParams),
     responses(
-        (status = 200, description = "The queryables (JSON Schema or HTML)", content_type = "application/schema+json", body = Object),
+        (status = 200, description = "The queryables (JSON Schema or HTML)", content((Object = "application/schema+json"), (String = "text/html"))),
         (status = 304, description = "Not modified (If-None-Match matched)"),
         (status = 400, description = NEGOTIATION_400, body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such collection", body = Problem, content_type = "application/problem+json"),
@@ -694,7 +723,7 @@ pub async fn get_queryables(
 #[utoipa::path(get, path = "/collections/{collectionId}/items", tag = "ogc",
     params(("collectionId" = String, Path, description = "`zones` or `governorates`", example = "zones"), ItemsParams),
     responses(
-        (status = 200, description = "The matching items (GeoJSON or HTML)", content_type = "application/geo+json", body = Object),
+        (status = 200, description = "The matching items (GeoJSON or HTML)", content((Object = "application/geo+json"), (String = "text/html"))),
         (status = 304, description = "Not modified (If-None-Match matched)"),
         (status = 400, description = "A bad `limit`, `offset`, `bbox`, `datetime`, `filter`, `filter-lang`, CRS or `f`, or an unknown parameter", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such collection", body = Problem, content_type = "application/problem+json"),
@@ -751,7 +780,7 @@ pub async fn get_items(
         FormatParams,
     ),
     responses(
-        (status = 200, description = "The item (GeoJSON or HTML)", content_type = "application/geo+json", body = Object),
+        (status = 200, description = "The item (GeoJSON or HTML)", content((Object = "application/geo+json"), (String = "text/html"))),
         (status = 304, description = "Not modified (If-None-Match matched)"),
         (status = 400, description = NEGOTIATION_400, body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such collection or item", body = Problem, content_type = "application/problem+json"),

@@ -36,7 +36,7 @@ pub enum Format {
 pub fn negotiate(f: Option<&str>, headers: &HeaderMap) -> Result<Format, ApiError> {
     if let Some(f) = f {
         return match f {
-            "json" | "geojson" => Ok(Format::Json),
+            "json" => Ok(Format::Json),
             "html" => Ok(Format::Html),
             other => {
                 let shown: String = other.chars().take(40).collect();
