@@ -317,11 +317,16 @@ pub async fn locate_batch(
 }
 
 fn answer_batch(data: &Data, at: Option<Date>, points: &[(f64, f64)]) -> Vec<u8> {
+    use rayon::prelude::*;
     let set = data.zones_on(at);
-    let results = points
-        .iter()
-        .map(|&(lon, lat)| LocateAnswer::from(data.index.locate_among(lon, lat, set)))
-        .collect();
+    let locate =
+        |&(lon, lat): &(f64, f64)| LocateAnswer::from(data.index.locate_among(lon, lat, set));
+    // Large batches use every core; small ones are not worth the hand-off.
+    let results = if points.len() > BLOCKING_BATCH {
+        points.par_iter().map(locate).collect()
+    } else {
+        points.iter().map(locate).collect()
+    };
     serde_json::to_vec(&BatchAnswer {
         data: data.used(at),
         results,
