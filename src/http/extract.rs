@@ -67,6 +67,13 @@ impl<'a> Query<'a> {
             .map(|(_, v)| v.as_ref())
     }
 
+    /// The date given as `name` (`YYYY-MM-DD`), if any; a 400 when malformed.
+    pub fn date(&self, name: &str) -> Result<Option<jiff::civil::Date>, ApiError> {
+        self.get(name)
+            .map(|text| parse_date(name, text))
+            .transpose()
+    }
+
     /// The value of `name`, or a 400 saying it is required.
     pub fn require(&self, name: &str, expected: &str) -> Result<&str, ApiError> {
         self.get(name).ok_or_else(|| {

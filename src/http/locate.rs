@@ -13,7 +13,7 @@ use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 
 use super::{
-    extract::{Axis, Query, parse_coordinate, parse_date},
+    extract::{Axis, Query, parse_coordinate},
     problem::{ApiError, Problem, ProblemKind},
     state::{AppState, Data},
 };
@@ -211,14 +211,6 @@ impl<'a> From<Location<'a>> for LocateAnswer<'a> {
     }
 }
 
-/// The date a request asks for with `at`, if any.
-fn date_asked(query: &Query<'_>) -> Result<Option<Date>, ApiError> {
-    query
-        .get("at")
-        .map(|text| parse_date("at", text))
-        .transpose()
-}
-
 /// Which zone, if any, holds a point, how far its edge is, and which governorate
 /// the point lies in.
 ///
@@ -241,7 +233,7 @@ pub async fn locate_point(
     let query = Query::parse(raw.as_deref(), &["lon", "lat", "at"])?;
     let lon = parse_coordinate(Axis::Lon, query.require("lon", &Axis::Lon.expected())?)?;
     let lat = parse_coordinate(Axis::Lat, query.require("lat", &Axis::Lat.expected())?)?;
-    let at = date_asked(&query)?;
+    let at = query.date("at")?;
     let data = state.data();
     let mut answer = LocateAnswer::from(data.index.locate_among(lon, lat, data.zones_on(at)));
     answer.data = Some(data.used(at));
@@ -281,7 +273,7 @@ pub async fn locate_batch(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     let query = Query::parse(raw.as_deref(), &["at"])?;
-    let at = date_asked(&query)?;
+    let at = query.date("at")?;
     check_content_type(&headers)?;
     let body = body.map_err(|e| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {

@@ -16,7 +16,7 @@ use serde_json::{Map, Value};
 use utoipa::{IntoParams, ToSchema};
 
 use super::{
-    extract::{Query, parse_date},
+    extract::Query,
     problem::{ApiError, Problem},
     resource::{Resource, short_hash},
     state::AppState,
@@ -447,7 +447,7 @@ pub async fn list_zones(
 ) -> Result<Response, ApiError> {
     let query = Query::parse(raw.as_deref(), &["at"])?;
     let data = state.data();
-    let set = data.zones_on(date_param(&query)?);
+    let set = data.zones_on(query.date("at")?);
     let list = data.zones.lists.get(&set).ok_or_else(|| {
         ApiError::new(
             axum::http::StatusCode::INTERNAL_SERVER_ERROR,
@@ -456,10 +456,6 @@ pub async fn list_zones(
         )
     })?;
     Ok(list.respond(&headers))
-}
-
-fn date_param(query: &Query<'_>) -> Result<Option<jiff::civil::Date>, ApiError> {
-    query.get("at").map(|t| parse_date("at", t)).transpose()
 }
 
 /// The `at` parameter of the zone metadata routes.
@@ -493,7 +489,7 @@ pub async fn get_zone(
 ) -> Result<Response, ApiError> {
     let id = zone_id(path)?;
     let query = Query::parse(raw.as_deref(), &["at"])?;
-    let at = date_param(&query)?;
+    let at = query.date("at")?;
     let data = state.data();
     let resource = data
         .zones
