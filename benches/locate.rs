@@ -1,7 +1,8 @@
 //! How fast the engine answers, on the real embedded zones.
 //!
 //! Deterministic inputs: uniform points over Syria's bounding box, points inside
-//! zones, and points within ~1 km of a zone edge. Each iteration checks its
+//! zones, and points within ~1 km of a zone edge; the full answer includes the
+//! governorate. Each iteration checks its
 //! answer so the work cannot be optimised away. Figures: `benches/README.md`.
 
 #![allow(clippy::unwrap_used, clippy::missing_panics_doc)]
@@ -68,7 +69,10 @@ fn near_edges(index: &ZoneIndex, rng: &mut Lcg) -> Vec<(f64, f64)> {
 }
 
 fn bench(c: &mut Criterion) {
-    let index = ZoneIndex::new(geodata::load_embedded().unwrap());
+    let index = ZoneIndex::with_governorates(
+        geodata::load_embedded().unwrap(),
+        geodata::load_embedded_governorates().unwrap(),
+    );
     let mut rng = Lcg(0x00de_2017_0504);
     let sets = [
         ("uniform_syria_bbox", uniform_in_syria(&mut rng)),
@@ -82,7 +86,7 @@ fn bench(c: &mut Criterion) {
             b.iter(|| {
                 let mut hits = 0usize;
                 for &(lon, lat) in points {
-                    hits += index.zones_at(black_box(lon), black_box(lat)).count();
+                    hits += index.zone_set_at(black_box(lon), black_box(lat)).len();
                 }
                 assert!(hits <= points.len() * 2);
                 hits
@@ -94,6 +98,7 @@ fn bench(c: &mut Criterion) {
                 for &(lon, lat) in points {
                     let at = index.locate(black_box(lon), black_box(lat));
                     total += at.nearest.unwrap().distance_km;
+                    total += at.governorate.map_or(0.0, |g| g.distance_km);
                 }
                 assert!(total.is_finite());
                 total

@@ -1,31 +1,56 @@
-//! Polygons with a point index: membership and geodesic distance to the boundary.
+//! Polygons with point indexes: membership and the distance to the boundary.
 //!
-//! Shared by the zones and the governorates; knows only geometry.
+//! Shared by the zones and the governorates; knows only geometry. Membership
+//! comes from a cell [`Grid`]; distances from boundary pieces held as straight
+//! chords in Earth-centred space (see the `query` module's notes).
+//!
+//! # Nearest pieces
+//!
+//! A coarse lon/lat grid around the outlines keeps, per cell, the pieces that
+//! can be nearest to some point of the cell: with `q` the cell's centre, `h`
+//! the farthest any point of the cell lies from `q`, and `d` the distance from
+//! `q` to its nearest piece, every point of the cell lies within `d + h` of
+//! that piece, so its own nearest piece lies within `d + 2h` of `q` (triangle
+//! inequality, in space). A query then measures a handful of candidates
+//! instead of walking a tree. Lists are made the first time a cell is asked
+//! about (an R-tree finds them), so start-up pays nothing for them; a point
+//! beyond the coarse grid walks the R-tree itself.
 
-use geo::{BoundingRect, Coord, Distance, Geodesic, Intersects, MultiPolygon, Point, Rect};
+use std::sync::OnceLock;
+
+use geo::{Coord, Distance, Geodesic, MultiPolygon, Point};
 use rstar::{AABB, PointDistance, RTree, RTreeObject, primitives::Line};
+
+use super::grid::Grid;
 
 /// The longest edge piece held in the index, in metres.
 pub const MAX_PIECE_M: f64 = 2_000.0;
+
+/// Beyond this distance (metres) the chord's arc is replaced by Karney's
+/// geodesic to the same boundary point (never for a point in Syria).
+const FAR_M: f64 = 1_000_000.0;
+
+/// The side of a cell of the candidate grid, degrees.
+const NEAR_CELL_DEG: f64 = 0.05;
+
+/// How far the candidate grid reaches beyond the outlines' box, degrees.
+const NEAR_REACH_DEG: f64 = 6.0;
 
 /// WGS 84 semi-major axis, metres.
 const WGS84_A: f64 = 6_378_137.0;
 /// WGS 84 first eccentricity squared.
 const WGS84_E2: f64 = 6.694_379_990_141_317e-3;
 
-/// How far (metres) a chord may pass inside the surface between its ends: a
-/// 2 km piece sags by under 10 cm. Straight-line distance in space never
-/// exceeds the geodesic distance over the surface, so a chord farther than
-/// the best geodesic found plus this slack cannot hold a nearer point.
-const SAG_SLACK_M: f64 = 1.0;
-
-/// A piece of a boundary edge: its lon/lat ends, and the chord in Earth-centred
-/// (ECEF, WGS 84) space between them that the R-tree orders candidates by.
+/// A piece of a boundary edge: its lon/lat ends, its region, and the chord in
+/// Earth-centred (ECEF, WGS 84) space between its ends.
 #[derive(Clone, Debug)]
 struct Piece {
     chord: Line<[f64; 3]>,
     from: Coord,
     to: Coord,
+    region: usize,
+    /// Its position in [`Regions::pieces`].
+    index: u32,
 }
 
 impl RTreeObject for Piece {
@@ -42,105 +67,282 @@ impl PointDistance for Piece {
     }
 }
 
-/// A set of outlines, each with its bounding box and an R-tree of its edges.
+/// A set of outlines (at most 64), with a membership grid, edge R-trees and
+/// the candidate grid over them.
 #[derive(Debug)]
 pub(crate) struct Regions {
-    outlines: Vec<(MultiPolygon<f64>, Rect<f64>)>,
-    edges: Vec<RTree<Piece>>,
+    count: usize,
+    grid: Grid,
+    /// Every piece, region after region.
+    pieces: Vec<Piece>,
+    /// Every region's pieces in one tree, for the nearest of all regions.
+    all: RTree<Piece>,
+    /// Each region's pieces.
+    each: Vec<RTree<Piece>>,
+    near: NearGrid,
+}
+
+/// The candidate grid (see the module's notes).
+#[derive(Debug, Default)]
+struct NearGrid {
+    origin: Coord,
+    columns: usize,
+    rows: usize,
+    /// Per cell: the pieces that can be nearest among all regions.
+    all: Vec<OnceLock<Box<[u32]>>>,
+    /// Per cell: `regions + 1` offsets, then for each region the pieces that
+    /// can be nearest among its own.
+    each: Vec<OnceLock<Box<[u32]>>>,
+}
+
+impl NearGrid {
+    fn new(pieces: &[Piece]) -> Self {
+        let Some(first) = pieces.first() else {
+            return Self::default();
+        };
+        let (mut min, mut max) = (first.from, first.from);
+        for c in pieces.iter().flat_map(|p| [p.from, p.to]) {
+            min = Coord {
+                x: min.x.min(c.x),
+                y: min.y.min(c.y),
+            };
+            max = Coord {
+                x: max.x.max(c.x),
+                y: max.y.max(c.y),
+            };
+        }
+        let origin = Coord {
+            x: (min.x - NEAR_REACH_DEG).max(-180.0),
+            y: (min.y - NEAR_REACH_DEG).max(-90.0),
+        };
+        let end = Coord {
+            x: (max.x + NEAR_REACH_DEG).min(180.0),
+            y: (max.y + NEAR_REACH_DEG).min(90.0),
+        };
+        let columns = ((end.x - origin.x) / NEAR_CELL_DEG)
+            .ceil()
+            .clamp(1.0, 8_192.0) as usize;
+        let rows = ((end.y - origin.y) / NEAR_CELL_DEG)
+            .ceil()
+            .clamp(1.0, 4_096.0) as usize;
+        let cells = columns * rows;
+        Self {
+            origin,
+            columns,
+            rows,
+            all: std::iter::repeat_with(OnceLock::new).take(cells).collect(),
+            each: std::iter::repeat_with(OnceLock::new).take(cells).collect(),
+        }
+    }
+
+    /// The cell holding the point, if the grid covers it.
+    fn cell(&self, lon: f64, lat: f64) -> Option<usize> {
+        let fx = (lon - self.origin.x) / NEAR_CELL_DEG;
+        let fy = (lat - self.origin.y) / NEAR_CELL_DEG;
+        (fx >= 0.0 && fy >= 0.0 && fx < self.columns as f64 && fy < self.rows as f64)
+            .then(|| fy as usize * self.columns + fx as usize)
+    }
+
+    /// The centre of `cell` in space, and how far from it any point of the
+    /// cell (on the surface) can lie, metres, generously rounded up.
+    fn reach(&self, cell: usize) -> ([f64; 3], f64) {
+        let (column, row) = ((cell % self.columns) as f64, (cell / self.columns) as f64);
+        let x0 = self.origin.x + column * NEAR_CELL_DEG;
+        let y0 = self.origin.y + row * NEAR_CELL_DEG;
+        let centre = ecef(x0 + NEAR_CELL_DEG / 2.0, y0 + NEAR_CELL_DEG / 2.0);
+        let corners = [
+            (x0, y0),
+            (x0 + NEAR_CELL_DEG, y0),
+            (x0, y0 + NEAR_CELL_DEG),
+            (x0 + NEAR_CELL_DEG, y0 + NEAR_CELL_DEG),
+        ];
+        let h = corners
+            .iter()
+            .map(|&(x, y)| distance_3(&centre, &ecef(x, y)))
+            .fold(0.0, f64::max);
+        (centre, h * 1.01 + 1.0)
+    }
+}
+
+/// The indices of `tree`'s pieces that can be nearest to some point within
+/// `h` of `centre`.
+fn candidates(tree: &RTree<Piece>, centre: &[f64; 3], h: f64) -> Vec<u32> {
+    let Some(nearest) = tree.nearest_neighbor(centre) else {
+        return Vec::new();
+    };
+    let reach = nearest.distance_2(centre).sqrt() + 2.0 * h;
+    let mut found: Vec<u32> = tree
+        .locate_within_distance(*centre, reach * reach)
+        .map(|p| p.index)
+        .collect();
+    found.sort_unstable();
+    found
+}
+
+fn distance_3(a: &[f64; 3], b: &[f64; 3]) -> f64 {
+    ((a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2) + (a[2] - b[2]).powi(2)).sqrt()
+}
+
+/// Squared distance from `point` to the segment `from`–`to`, in space.
+fn segment_distance_2(from: &[f64; 3], to: &[f64; 3], point: &[f64; 3]) -> f64 {
+    let t = chord_parameter(from, to, point);
+    let foot = [
+        from[0] + (to[0] - from[0]) * t,
+        from[1] + (to[1] - from[1]) * t,
+        from[2] + (to[2] - from[2]) * t,
+    ];
+    (point[0] - foot[0]).powi(2) + (point[1] - foot[1]).powi(2) + (point[2] - foot[2]).powi(2)
 }
 
 impl Regions {
     /// Indexes the outlines; an empty outline never matches.
     pub(crate) fn new<'a>(outlines: impl IntoIterator<Item = &'a MultiPolygon<f64>>) -> Self {
-        let outlines: Vec<(MultiPolygon<f64>, Rect<f64>)> = outlines
-            .into_iter()
-            .map(|g| {
-                let bbox = g.bounding_rect().unwrap_or(Rect::new(
-                    Coord {
-                        x: f64::NAN,
-                        y: f64::NAN,
-                    },
-                    Coord {
-                        x: f64::NAN,
-                        y: f64::NAN,
-                    },
-                ));
-                (g.clone(), bbox)
-            })
+        let outlines: Vec<&MultiPolygon<f64>> = outlines.into_iter().collect();
+        let mut all = Vec::new();
+        for (i, g) in outlines.iter().enumerate() {
+            push_pieces(&mut all, i, g);
+        }
+        let each = (0..outlines.len())
+            .map(|i| RTree::bulk_load(all.iter().filter(|p| p.region == i).cloned().collect()))
             .collect();
-        let edges = outlines.iter().map(|(g, _)| edge_tree(g)).collect();
-        Self { outlines, edges }
+        Self {
+            count: outlines.len(),
+            grid: Grid::new(&outlines),
+            near: NearGrid::new(&all),
+            all: RTree::bulk_load(all.clone()),
+            pieces: all,
+            each,
+        }
     }
 
-    /// How many outlines there are.
-    pub(crate) fn len(&self) -> usize {
-        self.outlines.len()
+    /// The outlines holding the point, boundary included, as bits (outline
+    /// `i` is bit `i`).
+    pub(crate) fn members(&self, lon: f64, lat: f64) -> u64 {
+        let (inside, on) = self.grid.locate(lon, lat);
+        inside | on
     }
 
-    /// Whether outline `i` holds the point, boundary included.
-    pub(crate) fn contains(&self, i: usize, lon: f64, lat: f64) -> bool {
-        let (outline, bbox) = &self.outlines[i];
-        let c = Coord { x: lon, y: lat };
-        bbox.intersects(&c) && outline.intersects(&c)
+    /// The outlines holding the point: those holding it off their boundary,
+    /// and those whose boundary it lies on, as bits.
+    pub(crate) fn locate(&self, lon: f64, lat: f64) -> (u64, u64) {
+        self.grid.locate(lon, lat)
     }
 
-    /// The nearest outline among those `wanted` accepts, and the geodesic
-    /// distance in metres from the point to its boundary.
-    pub(crate) fn nearest(
-        &self,
-        lon: f64,
-        lat: f64,
-        wanted: impl Fn(usize) -> bool,
-    ) -> Option<(usize, f64)> {
+    /// The nearest outline among those in `wanted` (bits), and the distance in
+    /// metres from the point to its boundary.
+    pub(crate) fn nearest(&self, lon: f64, lat: f64, wanted: u64) -> Option<(usize, f64)> {
+        let everything = if self.count >= 64 {
+            u64::MAX
+        } else {
+            (1 << self.count) - 1
+        };
+        let wanted = wanted & everything;
         let p = ecef(lon, lat);
-        // Visit outlines by a lower bound of their distance; stop once none can win.
-        let mut order: Vec<(f64, usize)> = self
-            .edges
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| wanted(*i))
-            .filter_map(|(i, tree)| {
-                let (_, d2) = tree.nearest_neighbor_iter_with_distance_2(&p).next()?;
-                Some((d2.sqrt() - SAG_SLACK_M, i))
-            })
-            .collect();
-        order.sort_by(|a, b| a.0.total_cmp(&b.0));
-        let mut best: Option<(usize, f64)> = None;
-        for (bound, i) in order {
-            let limit = best.map_or(f64::INFINITY, |(_, d)| d);
-            if bound > limit {
-                break;
+        let piece = match self.near.cell(lon, lat) {
+            Some(cell) if wanted == everything => self.nearest_of(self.all_candidates(cell), &p),
+            Some(cell) => {
+                let lists = self.each_candidates(cell);
+                (0..self.count)
+                    .filter(|&i| i < 64 && wanted & (1 << i) != 0)
+                    .filter_map(|i| self.nearest_of(region_list(lists, i), &p))
+                    .min_by(|a, b| a.1.total_cmp(&b.1))
             }
-            let d = self.boundary_distance_m(i, lon, lat, limit);
-            if d < limit {
-                best = Some((i, d));
-            }
-        }
-        best
+            None if wanted == everything => self
+                .all
+                .nearest_neighbor(&p)
+                .map(|piece| (piece, piece.distance_2(&p))),
+            None => self
+                .each
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| *i < 64 && wanted & (1 << i) != 0)
+                .filter_map(|(_, tree)| tree.nearest_neighbor(&p))
+                .map(|piece| (piece, piece.distance_2(&p)))
+                .min_by(|a, b| a.1.total_cmp(&b.1)),
+        }?
+        .0;
+        Some((piece.region, surface_distance_m(piece, lon, lat, &p)))
     }
 
-    /// Geodesic distance in metres from the point to outline `i`'s boundary, or
-    /// a value ≥ `limit` when the boundary is farther than `limit`.
-    pub(crate) fn boundary_distance_m(&self, i: usize, lon: f64, lat: f64, limit: f64) -> f64 {
-        let in_space = ecef(lon, lat);
-        let here = Point::new(lon, lat);
-        let mut best = limit;
-        for (piece, chord2) in self.edges[i].nearest_neighbor_iter_with_distance_2(&in_space) {
-            if chord2.sqrt() - SAG_SLACK_M > best {
-                break;
+    /// Distance in metres from the point to outline `i`'s boundary.
+    pub(crate) fn boundary_distance_m(&self, i: usize, lon: f64, lat: f64) -> f64 {
+        let p = ecef(lon, lat);
+        let piece = match self.near.cell(lon, lat) {
+            Some(cell) => self
+                .nearest_of(region_list(self.each_candidates(cell), i), &p)
+                .map(|(piece, _)| piece),
+            None => self.each[i].nearest_neighbor(&p),
+        };
+        piece.map_or(f64::INFINITY, |piece| {
+            surface_distance_m(piece, lon, lat, &p)
+        })
+    }
+
+    /// The nearest of the listed pieces to `p`, with its squared distance.
+    fn nearest_of(&self, list: &[u32], p: &[f64; 3]) -> Option<(&Piece, f64)> {
+        list.iter()
+            .map(|&k| {
+                let piece = &self.pieces[k as usize];
+                (
+                    piece,
+                    segment_distance_2(&piece.chord.from, &piece.chord.to, p),
+                )
+            })
+            .min_by(|a, b| a.1.total_cmp(&b.1))
+    }
+
+    fn all_candidates(&self, cell: usize) -> &[u32] {
+        self.near.all[cell].get_or_init(|| {
+            let (centre, h) = self.near.reach(cell);
+            candidates(&self.all, &centre, h).into_boxed_slice()
+        })
+    }
+
+    fn each_candidates(&self, cell: usize) -> &[u32] {
+        self.near.each[cell].get_or_init(|| {
+            let (centre, h) = self.near.reach(cell);
+            let mut offsets = Vec::with_capacity(self.count + 1);
+            let mut lists = Vec::new();
+            for tree in &self.each {
+                offsets.push((self.count + 1 + lists.len()) as u32);
+                lists.extend(candidates(tree, &centre, h));
             }
-            // The chord's nearest point fixes how far along the piece to go;
-            // the point itself is taken on the lon/lat edge, the true boundary.
-            let along = chord_parameter(&piece.chord.from, &piece.chord.to, &in_space);
-            let nearest = piece.from + (piece.to - piece.from) * along;
-            best = best.min(Geodesic.distance(here, Point::from(nearest)));
-        }
-        best
+            offsets.push((self.count + 1 + lists.len()) as u32);
+            offsets.extend(lists);
+            offsets.into_boxed_slice()
+        })
     }
 }
 
-fn edge_tree(outline: &MultiPolygon<f64>) -> RTree<Piece> {
-    let mut pieces = Vec::new();
+/// Region `i`'s list in a cell's per-region lists.
+fn region_list(lists: &[u32], i: usize) -> &[u32] {
+    &lists[lists[i] as usize..lists[i + 1] as usize]
+}
+
+/// The distance over the surface from the point (`p` in space) to the nearest
+/// point of `piece`: the chord's length as an arc of the local radius of
+/// curvature; far away, Karney's geodesic to the same point of the lon/lat edge.
+fn surface_distance_m(piece: &Piece, lon: f64, lat: f64, p: &[f64; 3]) -> f64 {
+    let chord = piece.chord.distance_2(p).sqrt();
+    let arc = chord_to_arc_m(chord, lat);
+    if arc <= FAR_M {
+        return arc;
+    }
+    let along = chord_parameter(&piece.chord.from, &piece.chord.to, p);
+    let nearest = piece.from + (piece.to - piece.from) * along;
+    Geodesic.distance(Point::new(lon, lat), Point::from(nearest))
+}
+
+/// The arc of a circle of the ellipsoid's Gaussian radius of curvature at
+/// latitude `lat` (degrees) whose chord is `chord` metres long.
+fn chord_to_arc_m(chord: f64, lat: f64) -> f64 {
+    let sin_lat = lat.to_radians().sin();
+    let radius = WGS84_A * (1.0 - WGS84_E2).sqrt() / (1.0 - WGS84_E2 * sin_lat * sin_lat);
+    2.0 * radius * (chord / (2.0 * radius)).min(1.0).asin()
+}
+
+/// Adds region `region`'s edges, cut into pieces of at most [`MAX_PIECE_M`].
+fn push_pieces(pieces: &mut Vec<Piece>, region: usize, outline: &MultiPolygon<f64>) {
     for polygon in outline {
         for ring in std::iter::once(polygon.exterior()).chain(polygon.interiors()) {
             for line in ring.lines() {
@@ -158,13 +360,14 @@ fn edge_tree(outline: &MultiPolygon<f64>) -> RTree<Piece> {
                         chord: Line::new(ecef(from.x, from.y), ecef(to.x, to.y)),
                         from,
                         to,
+                        region,
+                        index: pieces.len() as u32,
                     });
                     from = to;
                 }
             }
         }
     }
-    RTree::bulk_load(pieces)
 }
 
 /// Lon/lat (degrees) on the WGS 84 ellipsoid to Earth-centred coordinates, metres.

@@ -80,7 +80,8 @@ fn point_inside_a_box_reports_the_distance_to_its_nearest_edge() {
     assert_eq!(at.inside.len(), 1);
     assert_eq!(at.inside[0].zone.id().as_str(), "eastern-ghouta");
     let want = Geodesic.distance(Point::new(36.40, 33.491), Point::new(36.40, 33.49));
-    assert!((at.inside[0].distance_to_boundary_km * 1000.0 - want).abs() < 0.01);
+    // Within the 10 cm a 2 km chord strays from its lon/lat edge.
+    assert!((at.inside[0].distance_to_boundary_km * 1000.0 - want).abs() < 0.1);
     assert_eq!(at.nearest.unwrap().distance_km, 0.0);
 }
 
@@ -92,7 +93,7 @@ fn point_outside_reports_the_nearest_zone_and_its_distance() {
     let nearest = at.nearest.unwrap();
     assert_eq!(nearest.zone.id().as_str(), "eastern-ghouta");
     let want = Geodesic.distance(Point::new(36.40, 33.40), Point::new(36.40, 33.49));
-    assert!((nearest.distance_km * 1000.0 - want).abs() < 0.01);
+    assert!((nearest.distance_km * 1000.0 - want).abs() < 0.1);
 }
 
 #[test]
@@ -106,7 +107,7 @@ fn point_on_an_edge_or_vertex_counts_as_inside_at_distance_zero() {
     ] {
         let at = index.locate(lon, lat);
         assert_eq!(at.inside.len(), 1, "({lon}, {lat})");
-        assert!(at.inside[0].distance_to_boundary_km < 1e-6);
+        assert_eq!(at.inside[0].distance_to_boundary_km, 0.0);
         assert!(!strictly_inside(at.inside[0].zone, lon, lat));
     }
 }
@@ -140,20 +141,137 @@ fn long_edges_are_measured_to_their_middle_not_their_ends() {
     let index = boxes();
     let at = index.locate(36.6, 35.491);
     let want = Geodesic.distance(Point::new(36.6, 35.491), Point::new(36.6, 35.5));
-    assert!((at.nearest.unwrap().distance_km * 1000.0 - want).abs() < 0.05);
+    assert!((at.nearest.unwrap().distance_km * 1000.0 - want).abs() < 0.1);
 }
 
 #[test]
 fn every_vertex_of_the_real_zones_is_inside_its_zone() {
     let index = real();
     for zone in index.zones() {
-        for c in zone.geometry.coords_iter().step_by(7) {
+        for c in zone.geometry.coords_iter() {
             let at = index.locate(c.x, c.y);
             assert!(
                 at.inside.iter().any(|h| h.zone.id() == zone.id()),
                 "vertex {c:?} of {}",
                 zone.id()
             );
+        }
+    }
+}
+
+fn real_with_governorates() -> &'static ZoneIndex {
+    static INDEX: std::sync::OnceLock<ZoneIndex> = std::sync::OnceLock::new();
+    INDEX.get_or_init(|| {
+        ZoneIndex::with_governorates(
+            geodata::load_embedded().unwrap(),
+            geodata::load_embedded_governorates().unwrap(),
+        )
+    })
+}
+
+/// The governorates holding the point, by geo's predicate over each, no index.
+fn brute_force_governorates(index: &ZoneIndex, lon: f64, lat: f64) -> Vec<usize> {
+    static BOXES: std::sync::OnceLock<Vec<geo::Rect>> = std::sync::OnceLock::new();
+    let boxes = BOXES.get_or_init(|| {
+        use geo::BoundingRect;
+        index
+            .governorates()
+            .iter()
+            .map(|g| g.geometry.bounding_rect().unwrap())
+            .collect()
+    });
+    let c = Coord { x: lon, y: lat };
+    index
+        .governorates()
+        .iter()
+        .enumerate()
+        .filter(|(i, g)| boxes[*i].intersects(&c) && g.geometry.intersects(&c))
+        .map(|(i, _)| i)
+        .collect()
+}
+
+/// Every zone and governorate vertex, and points exactly on or a hair off
+/// every edge: where a grid cell's edges decide.
+fn boundary_probes(index: &ZoneIndex) -> Vec<(f64, f64)> {
+    let outlines = index
+        .zones()
+        .iter()
+        .map(|z| &z.geometry)
+        .chain(index.governorates().iter().map(|g| &g.geometry));
+    let mut probes = Vec::new();
+    for outline in outlines {
+        for polygon in outline {
+            for line in std::iter::once(polygon.exterior())
+                .chain(polygon.interiors())
+                .flat_map(geo::LineString::lines)
+            {
+                let (a, b) = (line.start, line.end);
+                let mid = Coord {
+                    x: f64::midpoint(a.x, b.x),
+                    y: f64::midpoint(a.y, b.y),
+                };
+                probes.push((a.x, a.y));
+                probes.push((mid.x, mid.y));
+                for eps in [1e-12, 1e-7] {
+                    probes.push((mid.x + eps, mid.y));
+                    probes.push((mid.x - eps, mid.y));
+                    probes.push((mid.x, mid.y + eps));
+                    probes.push((mid.x, mid.y - eps));
+                }
+            }
+        }
+    }
+    probes
+}
+
+#[test]
+fn grid_agrees_with_geo_on_every_vertex_and_beside_every_edge() {
+    let index = real_with_governorates();
+    let probes = boundary_probes(index);
+    assert!(probes.len() > 60_000, "{} probes", probes.len());
+    for &(lon, lat) in &probes {
+        let zones: Vec<&str> = index.zones_at(lon, lat).map(|z| z.id().as_str()).collect();
+        assert_eq!(
+            zones,
+            brute_force_zones(index, lon, lat),
+            "zones at ({lon}, {lat})"
+        );
+        assert_eq!(
+            ZoneSet(index.governorate_regions.members(lon, lat))
+                .iter()
+                .collect::<Vec<_>>(),
+            brute_force_governorates(index, lon, lat),
+            "governorates at ({lon}, {lat})"
+        );
+    }
+}
+
+#[test]
+fn axis_aligned_edges_on_cell_lines_are_exact() {
+    // The boxes' edges run along round meridians and parallels; probe a fine
+    // lattice across each, on and beside the lines.
+    let index = boxes();
+    for zone in index.zones() {
+        let (min, max) = (zone.bbox.min(), zone.bbox.max());
+        for k in 0..=400 {
+            let t = f64::from(k) / 400.0;
+            let x = min.x + (max.x - min.x) * t;
+            let y = min.y + (max.y - min.y) * t;
+            for (lon, lat) in [
+                (x, min.y),
+                (x, max.y),
+                (min.x, y),
+                (max.x, y),
+                (x, min.y - 1e-13),
+                (x, max.y + 1e-13),
+                (min.x - 1e-13, y),
+                (max.x + 1e-13, y),
+                (x, min.y + 1e-13),
+                (min.x + 1e-13, y),
+            ] {
+                let zones: Vec<&str> = index.zones_at(lon, lat).map(|z| z.id().as_str()).collect();
+                assert_eq!(zones, brute_force_zones(&index, lon, lat), "({lon}, {lat})");
+            }
         }
     }
 }
@@ -182,6 +300,15 @@ proptest! {
         let at = index.locate(lon, lat);
         let ids: Vec<&str> = at.inside.iter().map(|h| h.zone.id().as_str()).collect();
         prop_assert_eq!(ids, brute_force_zones(index, lon, lat));
+    }
+
+    #[test]
+    fn governorate_grid_agrees_with_a_brute_force_scan((lon, lat) in prop_oneof![syria_box(), near_real_boundary()]) {
+        let index = real_with_governorates();
+        prop_assert_eq!(
+            ZoneSet(index.governorate_regions.members(lon, lat)).iter().collect::<Vec<_>>(),
+            brute_force_governorates(index, lon, lat)
+        );
     }
 
     #[test]
