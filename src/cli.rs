@@ -1,11 +1,14 @@
 //! The command line: `serve`, `locate`, `validate`, `openapi`.
 
-use std::path::{Path, PathBuf};
+use std::{
+    ffi::OsString,
+    path::{Path, PathBuf},
+};
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory as _, FromArgMatches as _, Parser, Subcommand};
 
 use crate::{
-    config::Config,
+    config::{self, Config, ConfigError, FileSettings, LogFormat, Provenance},
     geodata::{self, GeodataError},
     query::ZoneIndex,
     zone::Zone,
@@ -54,6 +57,78 @@ pub enum Command {
         #[arg(long)]
         v31: bool,
     },
+}
+
+/// Why the command line cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// A usage error, or `--help` or `--version`: [`clap::Error::exit`] prints it.
+    #[error(transparent)]
+    Usage(#[from] clap::Error),
+    /// The `--config` file is unreadable or wrong.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+}
+
+impl Cli {
+    /// Reads the process's command line, environment and, for `serve`, the
+    /// `--config` file.
+    pub fn load() -> Result<Self, CliError> {
+        Self::load_from(std::env::args_os())
+    }
+
+    /// Reads `args` (the program's name first), the environment and, for
+    /// `serve`, the `--config` file: a flag beats its variable, which beats
+    /// the file, which beats the default. The `serve` configuration records
+    /// where each setting came from.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use dezone::cli::{Cli, Command};
+    ///
+    /// let cli = Cli::load_from(["dezone", "serve", "--max-batch-points", "10"]).unwrap();
+    /// let Command::Serve(config) = cli.command else { unreachable!() };
+    /// assert_eq!(config.max_batch_points, 10);
+    /// assert_eq!(config.provenance.source("max_batch_points"), Some("flag"));
+    /// ```
+    pub fn load_from<I, T>(args: I) -> Result<Self, CliError>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<OsString> + Clone,
+    {
+        let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
+        let matches = Self::command().try_get_matches_from(&args)?;
+        let file = match matches.subcommand() {
+            Some(("serve", serve)) => serve
+                .get_one::<PathBuf>(config::CONFIG_KEY)
+                .map(|path| FileSettings::read(path))
+                .transpose()?,
+            _ => None,
+        };
+        let matches = match &file {
+            Some(file) => Self::command()
+                .mut_subcommand("serve", |serve| file.as_defaults(serve))
+                .try_get_matches_from(&args)?,
+            None => matches,
+        };
+        let mut cli = Self::from_arg_matches(&matches)?;
+        if let (Command::Serve(config), Some(("serve", serve))) =
+            (&mut cli.command, matches.subcommand())
+        {
+            config.provenance = Provenance::from_matches(serve, file.as_ref());
+        }
+        Ok(cli)
+    }
+
+    /// How this command logs: as `serve` is configured, else as text.
+    #[must_use]
+    pub fn log_format(&self) -> LogFormat {
+        match &self.command {
+            Command::Serve(config) => config.log_format,
+            _ => LogFormat::Text,
+        }
+    }
 }
 
 /// Loads the zones from `path`, or the embedded data.

@@ -13,6 +13,7 @@
 //!   distances to the boundary; the CLI and the server both use it.
 //! - [`http`]: the axum service, its OpenAPI document and RFC 9457 problems.
 //! - [`cli`] and [`config`]: the command line.
+//! - [`reload`]: replaces the served data on `SIGHUP`, checked as at start-up.
 
 #![cfg_attr(test, allow(clippy::float_cmp))]
 
@@ -21,4 +22,5 @@ pub mod config;
 pub mod geodata;
 pub mod http;
 pub mod query;
+pub mod reload;
 pub mod zone;

@@ -1,28 +1,45 @@
 use std::process::ExitCode;
 
 use anyhow::Context as _;
-use clap::Parser as _;
 use dezone::{
-    cli::{Cli, Command, load_index, summary},
-    config::Config,
+    cli::{Cli, CliError, Command, load_index, summary},
+    config::{Config, LogFormat},
     http::{self, AppState, locate::LocateAnswer},
 };
 use tracing_subscriber::EnvFilter;
 
 fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
-        )
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .init();
-    match run(Cli::parse()) {
+    let cli = match Cli::load() {
+        Ok(cli) => cli,
+        Err(CliError::Usage(e)) => e.exit(),
+        Err(e) => {
+            eprintln!("dezone: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    init_tracing(cli.log_format());
+    match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("dezone: {e:#}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// Logs to stderr, at the level `RUST_LOG` sets (default `info`), as text or
+/// as one JSON object per line.
+fn init_tracing(format: LogFormat) {
+    let logs = tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Text => logs
+            .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+            .init(),
+        LogFormat::Json => logs.with_ansi(false).json().init(),
     }
 }
 
@@ -77,6 +94,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 fn serve(config: &Config) -> anyhow::Result<()> {
+    config.log_effective();
     let index = load_index(config.geodata.as_deref(), config.governorates.as_deref())?;
     let source = config
         .geodata
@@ -98,9 +116,19 @@ fn serve(config: &Config) -> anyhow::Result<()> {
             base_url = %base_url,
             "zone data loaded"
         );
+        // SIGHUP reloads the data from the same files (or re-checks the embedded data).
+        #[cfg(unix)]
+        dezone::reload::on_hangup(
+            state.clone(),
+            dezone::reload::Sources {
+                zones: config.geodata.clone(),
+                governorates: config.governorates.clone(),
+            },
+        )
+        .context("cannot listen for SIGHUP")?;
         tracing::info!("listening on http://{addr}");
-        axum::serve(listener, http::router(state))
-            .with_graceful_shutdown(shutdown_signal())
+        let limits = state.limits;
+        http::guard::serve(listener, http::router(state), limits, shutdown_signal())
             .await
             .context("the server failed")
     })?;

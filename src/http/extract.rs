@@ -88,9 +88,13 @@ impl<'a> Query<'a> {
 
 fn unknown(name: &str, allowed: &[&str]) -> ApiError {
     let lower = name.to_ascii_lowercase();
+    // An alias is suggested only where the resource takes what it stands for:
+    // `x` means `lon` at `/locate`, and nothing at `/healthz`.
     let hint = ALIASES
         .iter()
-        .find(|(alias, _)| *alias == lower)
+        .find(|(alias, meant)| {
+            *alias == lower && meant.split("` and `").all(|m| allowed.contains(&m))
+        })
         .map(|(_, meant)| (*meant).to_owned())
         .or_else(|| {
             allowed
@@ -244,4 +248,42 @@ pub fn parse_date(name: &str, text: &str) -> Result<jiff::civil::Date, ApiError>
                 ),
             )
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn detail(raw: &str, allowed: &[&str]) -> String {
+        Query::parse(Some(raw), allowed).unwrap_err().detail
+    }
+
+    #[test]
+    fn an_alias_is_suggested_where_the_resource_takes_its_meaning() {
+        assert!(detail("x=1", &["lon", "lat"]).contains("did you mean `lon`?"));
+        assert!(detail("ll=1", &["lon", "lat", "at"]).contains("did you mean `lon` and `lat`?"));
+        assert!(detail("lng=1", &["lon", "lat"]).contains("did you mean `lon`?"));
+    }
+
+    #[test]
+    fn no_parameter_is_suggested_that_the_resource_does_not_take() {
+        for allowed in [&[][..], &["f"][..], &["lon"][..]] {
+            for raw in ["x=1", "y=1", "ll=1", "point=1"] {
+                let text = detail(raw, allowed);
+                if allowed.contains(&"lon") && raw == "x=1" {
+                    continue;
+                }
+                assert!(
+                    !text.contains("did you mean"),
+                    "{raw} at {allowed:?}: {text}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_near_miss_of_a_taken_parameter_is_still_suggested() {
+        assert!(detail("limt=1", &["f", "limit"]).contains("did you mean `limit`?"));
+        assert!(detail("fo=1", &["f"]).contains("this resource takes `f`"));
+    }
 }

@@ -37,6 +37,7 @@ use super::{
     resource::{Resource, short_hash},
     state::{AppState, Data},
 };
+use crate::query::ZoneIndex;
 
 mod embedded {
     include!(concat!(env!("OUT_DIR"), "/web_assets.rs"));
@@ -72,6 +73,57 @@ const MAX_TILES_LEN: usize = 2048;
 
 /// Longest `tiles_attribution`, in characters.
 const MAX_ATTRIBUTION_CHARS: usize = 300;
+
+/// The media type of the page.
+const PAGE_TYPE: &str = "text/html; charset=utf-8";
+
+/// The page as most requests ask for it, prepared once per data version: with
+/// no parameter, and with only `embed`.
+#[derive(Debug)]
+pub struct MapPages {
+    full: Resource,
+    embed: Resource,
+}
+
+impl MapPages {
+    /// Renders both pages over `index`.
+    #[must_use]
+    pub fn new(index: &ZoneIndex) -> Self {
+        let page = |embed| {
+            let params = MapParams {
+                embed: Some(embed),
+                ..MapParams::default()
+            };
+            Resource::new(render(index, &params).into_string(), PAGE_TYPE)
+        };
+        Self {
+            full: page(false),
+            embed: page(true),
+        }
+    }
+
+    /// The prepared page for `params`, if they ask for no more than `embed`.
+    fn get(&self, params: &MapParams) -> Option<&Resource> {
+        let MapParams {
+            zone: None,
+            embed,
+            lon: None,
+            lat: None,
+            zoom: None,
+            point: None,
+            tiles: None,
+            tiles_attribution: None,
+        } = params
+        else {
+            return None;
+        };
+        Some(if embed.unwrap_or(false) {
+            &self.embed
+        } else {
+            &self.full
+        })
+    }
+}
 
 /// One embedded file.
 #[derive(Debug)]
@@ -192,9 +244,14 @@ pub async fn get_map(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let query = Query::parse(raw.as_deref(), &PARAMETERS)?;
-    let params = MapParams::read(&query, state.data())?;
-    let page = render(state.data(), &params).into_string();
-    let mut response = Resource::new(page, "text/html; charset=utf-8").respond(&headers);
+    let data = state.data();
+    let params = MapParams::read(&query, &data)?;
+    let mut response = match data.zones.map_pages().get(&params) {
+        Some(page) => page.respond(&headers),
+        None => Resource::new(render(&data.index, &params).into_string(), PAGE_TYPE)
+            .transient()
+            .respond(&headers),
+    };
     let csp = content_security_policy(state.frame_ancestors(), params.tiles.is_some());
     let out = response.headers_mut();
     out.insert(
@@ -301,7 +358,7 @@ fn content_security_policy(frame_ancestors: &str, tiles: bool) -> String {
 /// Adds `X-Frame-Options: DENY` and `Content-Security-Policy: frame-ancestors
 /// 'none'` to HTML answers that set no policy of their own (the OGC HTML
 /// views, Swagger UI), so only `/map` can be framed.
-pub async fn deny_framing_elsewhere(mut response: Response) -> Response {
+pub fn deny_framing_elsewhere(mut response: Response) -> Response {
     let headers = response.headers_mut();
     let html = headers
         .get(header::CONTENT_TYPE)
@@ -474,13 +531,12 @@ fn placeholders(template: &str) -> impl Iterator<Item = &str> {
 
 /// Distinct attribution texts of the zones and governorates, dropping any
 /// contained in another.
-fn attribution(data: &Data) -> String {
-    let texts: Vec<&str> = data
-        .index
+fn attribution(index: &ZoneIndex) -> String {
+    let texts: Vec<&str> = index
         .zones()
         .iter()
         .map(|z| &z.meta.extra)
-        .chain(data.index.governorates().iter().map(|g| &g.extra))
+        .chain(index.governorates().iter().map(|g| &g.extra))
         .filter_map(|extra| extra.get("attribution").and_then(|v| v.as_str()))
         .collect();
     let mut kept: Vec<&str> = Vec::new();
@@ -500,12 +556,12 @@ fn number(value: f64) -> String {
 }
 
 /// The page's HTML. Every value goes through maud, which escapes it.
-fn render(data: &Data, params: &MapParams) -> Markup {
+fn render(index: &ZoneIndex, params: &MapParams) -> Markup {
     let embed = params.embed.unwrap_or(false);
-    let mut zones: Vec<_> = data.index.zones().iter().collect();
+    let mut zones: Vec<_> = index.zones().iter().collect();
     zones.sort_by_key(|z| z.meta.number);
-    let attribution = attribution(data);
-    let governorates = !data.index.governorates().is_empty();
+    let attribution = attribution(index);
+    let governorates = !index.governorates().is_empty();
     html! {
         (DOCTYPE)
         html lang="en" {

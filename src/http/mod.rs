@@ -3,18 +3,25 @@
 //! [`router`] builds the whole service; [`openapi()`] the document describing it.
 //! Imports `query` and `zone`; the engine never imports this module.
 //!
-//! Layers, outermost first: problem rendering (every error is
-//! `application/problem+json`), panic catching, tracing, CORS (any origin may
-//! GET, HEAD and POST), compression (gzip, br), the body limit.
+//! Layers, outermost first: metrics; the [`outer`] layer (CORS — any origin
+//! may GET, HEAD and POST —, the framing policy of pages, and problem
+//! rendering: every error is `application/problem+json`); the [`guard`]
+//! (URI and header limits, load shedding, timeouts); panic catching;
+//! tracing; compression (gzip, br) of large dynamic answers (prepared
+//! resources carry their own compressed variants); the body limit.
 
+pub mod batch;
 pub mod extract;
 pub mod governorates;
+pub mod guard;
 pub mod health;
 pub mod locate;
 pub mod map;
+pub mod metrics;
 pub mod ogc;
 pub mod openapi;
 pub mod openapi30;
+pub mod outer;
 pub mod problem;
 pub mod resource;
 pub mod state;
@@ -22,17 +29,9 @@ pub mod zones;
 
 use std::sync::Arc;
 
-use axum::{
-    Extension, Router,
-    extract::DefaultBodyLimit,
-    http::{HeaderName, Method, header},
-    middleware,
-};
+use axum::{Extension, Router, extract::DefaultBodyLimit};
 use tower_http::{
-    catch_panic::CatchPanicLayer,
-    compression::CompressionLayer,
-    cors::{Any, CorsLayer},
-    limit::RequestBodyLimitLayer,
+    catch_panic::CatchPanicLayer, compression::CompressionLayer, limit::RequestBodyLimitLayer,
     trace::TraceLayer,
 };
 use utoipa::OpenApi as _;
@@ -43,7 +42,7 @@ pub use state::{AppState, Limits};
 
 fn api_router() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
-        .routes(routes!(locate::locate_point, locate::locate_batch))
+        .routes(routes!(locate::locate_point, batch::locate_batch))
         .routes(routes!(zones::list_zones))
         .routes(routes!(zones::get_zone))
         .routes(routes!(ogc::get_landing))
@@ -56,6 +55,8 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(map::get_map))
         .routes(routes!(map::get_map_asset))
         .routes(routes!(health::get_health))
+        .routes(routes!(health::get_ready))
+        .routes(routes!(metrics::get_metrics))
         .routes(routes!(openapi::get_api))
         .routes(routes!(openapi::get_api_31))
         .routes(routes!(problem::get_problem_type))
@@ -84,29 +85,28 @@ pub fn router(state: AppState) -> Router {
     };
     let limits = state.limits;
     let body_limit = limits.max_body_bytes;
-    let cors = CorsLayer::new()
-        .allow_origin(Any)
-        .allow_methods([Method::GET, Method::HEAD, Method::POST, Method::OPTIONS])
-        .allow_headers([header::CONTENT_TYPE, header::IF_NONE_MATCH, header::ACCEPT])
-        .expose_headers([
-            header::ETAG,
-            header::LINK,
-            HeaderName::from_static("content-crs"),
-        ]);
     routes
         .merge(SwaggerUi::new("/docs").config(Config::from("/api")))
         .fallback(|| async { axum::http::StatusCode::NOT_FOUND })
         .layer(Extension(Arc::new(documents)))
         .with_state(state)
-        .layer(middleware::map_response(map::deny_framing_elsewhere))
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(RequestBodyLimitLayer::new(body_limit))
-        .layer(CompressionLayer::new())
-        .layer(cors)
+        .layer(CompressionLayer::new().compress_when(worth_compressing()))
         .layer(TraceLayer::new_for_http())
         .layer(CatchPanicLayer::custom(problem::panic_response))
-        .layer(middleware::from_fn_with_state(
-            limits,
-            problem::render_problems,
-        ))
+        .layer(guard::GuardLayer::new(limits))
+        .layer(outer::OuterLayer::new(limits))
+        .layer(metrics::MetricsLayer::new())
+}
+
+/// Which answers the compression layer compresses: not small ones (a point's
+/// answer is under 1 KB: compressing it costs more than it saves), nor those
+/// that arrive compressed (prepared resources), nor images.
+fn worth_compressing() -> impl tower_http::compression::Predicate {
+    use tower_http::compression::predicate::{NotForContentType, Predicate as _, SizeAbove};
+    SizeAbove::new(2048)
+        .and(NotForContentType::GRPC)
+        .and(NotForContentType::IMAGES)
+        .and(NotForContentType::SSE)
 }

@@ -1,15 +1,14 @@
 //! RFC 9457 problem details: every 4xx and 5xx the service sends.
 //!
-//! Handlers return [`ApiError`]; the [`render_problems`] middleware writes the
+//! Handlers return [`ApiError`]; the [`super::outer::OuterLayer`] middleware writes the
 //! `application/problem+json` body, adding the request path as `instance`, and
 //! turns any other error response (405 from routing, a panic caught as 500, …)
 //! into a problem too, so no client ever sees an empty or plain-text error.
 
 use axum::{
     body::Body,
-    extract::{Path, RawQuery, Request, State},
+    extract::{Path, RawQuery},
     http::{HeaderValue, StatusCode, header},
-    middleware::Next,
     response::{IntoResponse, Response},
 };
 use serde::Serialize;
@@ -44,12 +43,20 @@ pub enum ProblemKind {
     NotAcceptable,
     /// Any other client error.
     BadRequest,
+    /// The request target (path and query) is longer than the service takes.
+    UriTooLong,
+    /// The request's header fields are too many or too large.
+    HeadersTooLarge,
+    /// The request body did not arrive in time.
+    RequestTimeout,
+    /// The service is at capacity, or could not answer in time; retry later.
+    Unavailable,
     /// The service failed; details are in its log, not in the answer.
     Internal,
 }
 
 impl ProblemKind {
-    const ALL: [Self; 12] = [
+    const ALL: [Self; 16] = [
         Self::InvalidParameter,
         Self::MissingParameter,
         Self::UnknownParameter,
@@ -61,6 +68,10 @@ impl ProblemKind {
         Self::MethodNotAllowed,
         Self::NotAcceptable,
         Self::BadRequest,
+        Self::UriTooLong,
+        Self::HeadersTooLarge,
+        Self::RequestTimeout,
+        Self::Unavailable,
         Self::Internal,
     ];
 
@@ -79,6 +90,10 @@ impl ProblemKind {
             Self::MethodNotAllowed => "method-not-allowed",
             Self::NotAcceptable => "not-acceptable",
             Self::BadRequest => "bad-request",
+            Self::UriTooLong => "uri-too-long",
+            Self::HeadersTooLarge => "headers-too-large",
+            Self::RequestTimeout => "request-timeout",
+            Self::Unavailable => "service-unavailable",
             Self::Internal => "internal-error",
         }
     }
@@ -98,6 +113,10 @@ impl ProblemKind {
             Self::MethodNotAllowed => "Method not allowed",
             Self::NotAcceptable => "Not acceptable",
             Self::BadRequest => "Bad request",
+            Self::UriTooLong => "URI too long",
+            Self::HeadersTooLarge => "Request header fields too large",
+            Self::RequestTimeout => "Request timeout",
+            Self::Unavailable => "Service unavailable",
             Self::Internal => "Internal server error",
         }
     }
@@ -137,6 +156,18 @@ impl ProblemKind {
                 "No representation of the resource matches the request's `Accept` header. The OGC API resources come as JSON (`application/json`, `application/geo+json`) or HTML (`text/html`); `f=json` or `f=html` chooses one explicitly."
             }
             Self::BadRequest => "The request cannot be used as it is; `detail` says why.",
+            Self::UriTooLong => {
+                "The request target (path and query string) is longer than the service takes; `detail` gives the limit. The filters and parameters of this API fit well within it: shorten the query, e.g. simplify a CQL2 `filter`."
+            }
+            Self::HeadersTooLarge => {
+                "The request has more header fields, or more bytes of them, than the service takes; `detail` says which limit and its value. Send fewer or smaller headers (large cookies are the usual cause)."
+            }
+            Self::RequestTimeout => {
+                "The request body did not arrive within the service's request timeout, given in `detail`. Nothing was changed. Send the body without pauses, or a smaller batch; the connection is closed."
+            }
+            Self::Unavailable => {
+                "The service is answering as many requests as it answers at once, or could not answer this one within its request timeout; `detail` says which, with the limit. Nothing was changed. Retry later (after the seconds in `Retry-After`, when given), or ask for less."
+            }
             Self::Internal => {
                 "The service failed to answer. Nothing the request sent was stored or changed; the service log has the details. Retrying may help."
             }
@@ -150,6 +181,10 @@ impl ProblemKind {
             StatusCode::PAYLOAD_TOO_LARGE => Self::PayloadTooLarge,
             StatusCode::UNSUPPORTED_MEDIA_TYPE => Self::UnsupportedMediaType,
             StatusCode::NOT_ACCEPTABLE => Self::NotAcceptable,
+            StatusCode::URI_TOO_LONG => Self::UriTooLong,
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE => Self::HeadersTooLarge,
+            StatusCode::REQUEST_TIMEOUT => Self::RequestTimeout,
+            StatusCode::SERVICE_UNAVAILABLE => Self::Unavailable,
             s if s.is_server_error() => Self::Internal,
             _ => Self::BadRequest,
         }
@@ -160,7 +195,7 @@ impl ProblemKind {
     }
 }
 
-/// An error a handler answers with; rendered as a problem by [`render_problems`].
+/// An error a handler answers with; rendered as a problem by [`super::outer::OuterLayer`].
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApiError {
     /// The HTTP status.
@@ -257,20 +292,20 @@ pub struct Problem {
     pub index: Option<usize>,
 }
 
-/// Renders every error answer as a problem: [`ApiError`]s from handlers, and
-/// error statuses from elsewhere (routing, limits, panics) with a generic detail.
-pub async fn render_problems(
-    State(limits): State<super::Limits>,
-    request: Request,
-    next: Next,
+/// Dresses an error answer as a problem: an [`ApiError`] from a handler with
+/// its own detail, any other error status (routing, limits, panics) with a
+/// generic one. Any other answer passes unchanged.
+pub(crate) fn render_problem(
+    response: Response,
+    uri: &axum::http::Uri,
+    method: &axum::http::Method,
+    limits: super::Limits,
 ) -> Response {
-    let instance = request.uri().path().to_owned();
-    let method = request.method().clone();
-    let response = next.run(request).await;
     let status = response.status();
     if !(status.is_client_error() || status.is_server_error()) {
         return response;
     }
+    let instance = uri.path().to_owned();
     if let Some(error) = response.extensions().get::<ApiError>().cloned() {
         return problem_response(response, error, instance);
     }
@@ -308,7 +343,9 @@ pub async fn render_problems(
 }
 
 fn problem_response(original: Response, error: ApiError, instance: String) -> Response {
-    if error.status.is_server_error() {
+    // A 503 is load shedding or a timeout, counted by the metrics: one log
+    // line each would flood the log just when the service is busiest.
+    if error.status.is_server_error() && error.kind != ProblemKind::Unavailable {
         tracing::error!(status = %error.status, detail = %error.detail, %instance, "answered with a server error");
     }
     let problem = Problem {
@@ -334,7 +371,7 @@ fn problem_response(original: Response, error: ApiError, instance: String) -> Re
     Response::from_parts(parts, Body::from(body))
 }
 
-/// The answer to a caught panic: a bare 500 that [`render_problems`] dresses.
+/// The answer to a caught panic: a bare 500 that [`super::outer::OuterLayer`] dresses.
 pub fn panic_response(_panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
     tracing::error!("a request handler panicked");
     StatusCode::INTERNAL_SERVER_ERROR.into_response()

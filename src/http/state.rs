@@ -1,7 +1,11 @@
 //! What every handler shares: the loaded data and the limits.
 
-use std::sync::Arc;
+use std::sync::{
+    Arc,
+    atomic::{AtomicI64, AtomicU64, Ordering},
+};
 
+use arc_swap::{ArcSwap, Guard};
 use jiff::civil::Date;
 
 use crate::{
@@ -11,22 +15,56 @@ use crate::{
 
 use super::{locate::DataUsed, ogc::OgcResources, zones::ZoneResources};
 
-/// Limits on what one request may ask.
+/// Limits on what one request may ask, and on how many are answered at once.
+///
+/// The request-level ones past the body are enforced by
+/// [`GuardLayer`](super::guard::GuardLayer), `header_read_timeout_ms` by
+/// [`guard::serve`](super::guard::serve).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Limits {
     /// Most points in one `POST /locate`.
     pub max_batch_points: usize,
     /// Largest request body, bytes.
     pub max_body_bytes: usize,
+    /// Longest request target (path and query), bytes; 414 beyond.
+    pub max_uri_bytes: usize,
+    /// Most bytes of header fields in one request (`name: value` and the
+    /// line end, each); 431 beyond.
+    pub max_header_bytes: usize,
+    /// Most header fields in one request; 431 beyond.
+    pub max_headers: usize,
+    /// Most requests answered at once; beyond, a 503 at once (not queued).
+    pub max_in_flight: usize,
+    /// Longest time one answer may take, milliseconds: 408 when the body was
+    /// still arriving, else 503.
+    pub request_timeout_ms: u64,
+    /// Longest time a client may take to send a request's head, and to start
+    /// the next one on a kept-alive connection, milliseconds; the connection
+    /// is closed beyond.
+    pub header_read_timeout_ms: u64,
+}
+
+impl Limits {
+    /// The defaults, usable in constants (`Limits { max_batch_points: 5, ..Limits::DEFAULT }`).
+    pub const DEFAULT: Self = Self {
+        max_batch_points: 100_000,
+        max_body_bytes: 16 * 1024 * 1024,
+        max_uri_bytes: 8 * 1024,
+        max_header_bytes: 16 * 1024,
+        max_headers: 64,
+        max_in_flight: 1024,
+        request_timeout_ms: 30_000,
+        header_read_timeout_ms: 10_000,
+    };
 }
 
 impl Default for Limits {
-    /// 100,000 points; 16 MiB, room for that many points as GeoJSON.
+    /// 100,000 points; 16 MiB, room for that many points as GeoJSON; an
+    /// 8 KiB target; 64 header fields of 16 KiB in all (below hyper's own
+    /// refusals, 100 fields or about 400 KB, which carry no problem body);
+    /// 1024 requests at once; 30 s per answer; 10 s for a request's head.
     fn default() -> Self {
-        Self {
-            max_batch_points: 100_000,
-            max_body_bytes: 16 * 1024 * 1024,
-        }
+        Self::DEFAULT
     }
 }
 
@@ -78,13 +116,39 @@ impl Data {
 }
 
 /// The handlers' shared state; cheap to clone.
+///
+/// The data can be replaced while the service runs ([`AppState::replace_data`],
+/// used by [`crate::reload`]); every clone sees the replacement.
 #[derive(Clone, Debug)]
 pub struct AppState {
-    data: Arc<Data>,
+    data: Arc<DataCell>,
     /// The request limits.
     pub limits: Limits,
     /// Who may frame `/map` (a CSP `frame-ancestors` source list).
     frame_ancestors: Arc<str>,
+}
+
+/// The data in force and what is known of its replacements, shared by every
+/// clone of a state.
+#[derive(Debug)]
+struct DataCell {
+    /// The data in force.
+    current: ArcSwap<Data>,
+    /// The prefix of links, kept to prepare replacement data alike.
+    base_url: Box<str>,
+    /// When the data in force was put in place, seconds since the Unix epoch.
+    loaded_at: AtomicI64,
+    reloads_ok: AtomicU64,
+    reloads_failed: AtomicU64,
+}
+
+/// How many reloads replaced (or confirmed) the data and how many were refused.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ReloadCounts {
+    /// Reloads that validated: the data was replaced, or found unchanged.
+    pub ok: u64,
+    /// Reloads refused (invalid data, unreadable file); the data was kept.
+    pub failed: u64,
 }
 
 impl AppState {
@@ -111,8 +175,15 @@ impl AppState {
     /// State over an index whose links start with `base_url` (no trailing slash).
     #[must_use]
     pub fn from_index(index: ZoneIndex, limits: Limits, base_url: &str) -> Self {
+        let base_url = base_url.trim_end_matches('/');
         Self {
-            data: Arc::new(Data::new(index, base_url.trim_end_matches('/'))),
+            data: Arc::new(DataCell {
+                current: ArcSwap::from_pointee(Data::new(index, base_url)),
+                base_url: base_url.into(),
+                loaded_at: AtomicI64::new(jiff::Timestamp::now().as_second()),
+                reloads_ok: AtomicU64::new(0),
+                reloads_failed: AtomicU64::new(0),
+            }),
             limits,
             frame_ancestors: Arc::from(super::map::DEFAULT_FRAME_ANCESTORS),
         }
@@ -134,8 +205,76 @@ impl AppState {
     }
 
     /// The data in force.
+    ///
+    /// Cheap enough for every request: an atomic load that takes no lock and
+    /// touches no shared reference count (arc-swap's [`Guard`]). Hold it for
+    /// one answer, not longer: a reload cannot free the data while a guard
+    /// holds it. Call it once per request; two calls may see two versions
+    /// when a reload falls between them. `.clone()` gives an owned `Arc`, to
+    /// move into a blocking task.
     #[must_use]
-    pub fn data(&self) -> &Arc<Data> {
-        &self.data
+    pub fn data(&self) -> Guard<Arc<Data>> {
+        self.data.current.load()
+    }
+
+    /// The prefix of links in the data (no trailing slash; empty for
+    /// root-relative links); replacement data must be prepared with it.
+    #[must_use]
+    pub fn base_url(&self) -> &str {
+        &self.data.base_url
+    }
+
+    /// Puts `data` in force for every clone of this state, atomically:
+    /// requests already answering keep the data they started with, later ones
+    /// get `data`. Returns the data replaced.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use dezone::http::{AppState, Limits, state::Data};
+    ///
+    /// let state = AppState::from_index(dezone::cli::load_index(None, None).unwrap(), Limits::default(), "");
+    /// let old_version = state.data().version.clone();
+    /// let fewer = dezone::query::ZoneIndex::new(dezone::geodata::load_embedded().unwrap()[..2].to_vec());
+    /// let old = state.replace_data(Data::new(fewer, state.base_url()));
+    /// assert_eq!(old.version, old_version);
+    /// assert_eq!(state.data().index.zones().len(), 2);
+    /// assert_eq!(old.index.zones().len(), 4);
+    /// ```
+    pub fn replace_data(&self, data: Data) -> Arc<Data> {
+        let cell = &self.data;
+        let old = cell.current.swap(Arc::new(data));
+        cell.loaded_at
+            .store(jiff::Timestamp::now().as_second(), Ordering::Relaxed);
+        old
+    }
+
+    /// When the data in force was put in place (start-up or the last reload
+    /// that replaced it).
+    #[must_use]
+    pub fn loaded_at(&self) -> jiff::Timestamp {
+        jiff::Timestamp::from_second(self.data.loaded_at.load(Ordering::Relaxed))
+            .unwrap_or(jiff::Timestamp::UNIX_EPOCH)
+    }
+
+    /// Counts one reload: `ok` when it validated, else refused.
+    pub fn count_reload(&self, ok: bool) {
+        let cell = &self.data;
+        let counter = if ok {
+            &cell.reloads_ok
+        } else {
+            &cell.reloads_failed
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// The reloads counted so far.
+    #[must_use]
+    pub fn reload_counts(&self) -> ReloadCounts {
+        let cell = &self.data;
+        ReloadCounts {
+            ok: cell.reloads_ok.load(Ordering::Relaxed),
+            failed: cell.reloads_failed.load(Ordering::Relaxed),
+        }
     }
 }

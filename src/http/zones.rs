@@ -17,6 +17,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::{
     extract::Query,
+    map::MapPages,
     problem::{ApiError, Problem},
     resource::{Resource, short_hash},
     state::AppState,
@@ -177,6 +178,7 @@ pub struct ZoneResources {
     lists: HashMap<ZoneSet, Resource>,
     metadata: BTreeMap<String, Resource>,
     collection: Resource,
+    map_pages: MapPages,
     version: String,
     extent: Option<String>,
 }
@@ -256,6 +258,7 @@ impl ZoneResources {
             lists,
             metadata,
             collection,
+            map_pages: MapPages::new(index),
             version,
             extent,
         }
@@ -265,6 +268,12 @@ impl ZoneResources {
     #[must_use]
     pub fn collection(&self) -> &Resource {
         &self.collection
+    }
+
+    /// The map page (`/map`) as most requests ask for it.
+    #[must_use]
+    pub fn map_pages(&self) -> &MapPages {
+        &self.map_pages
     }
 
     /// A short hash of the zone data.

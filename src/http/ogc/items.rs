@@ -18,6 +18,30 @@ pub const DEFAULT_LIMIT: usize = 10;
 /// The most items one page holds; larger `limit`s are clamped to it.
 pub const MAX_LIMIT: usize = 10_000;
 
+/// The longest `filter` taken, in bytes (decoded).
+pub const MAX_FILTER_BYTES: usize = 4096;
+
+/// The deepest cql2-text `filter` taken: parentheses, function calls and
+/// operators within one another, counted from the filter's tokens.
+///
+/// The cql2 crate reads and evaluates a filter recursively, a few KB of stack
+/// per level (about 6 KB per parenthesis in a debug build, 3.5 KB per
+/// operator): 362 nested parentheses, 581 `NOT`s or a chain of 581 `+` (a
+/// 1.2 KB filter) overflowed the 2 MiB stack of a Tokio worker and aborted the
+/// process. 32 levels take under a tenth of that stack.
+pub const MAX_FILTER_DEPTH: usize = 32;
+
+/// The most work a cql2-text `filter` may cost to read: its tokens, each
+/// counted 4 times per enclosing parenthesis that is not a function call's.
+///
+/// The cql2-text grammar is a PEG (pest) without memoisation, and a
+/// parenthesis that is not a function call's may be an expression's or an
+/// array's: on a filter that fails inside, the parser reads what the
+/// parenthesis holds once for each, and so on down, 2.5 times the work per
+/// level as measured; `((((((((((((((((((((1`, 21 bytes, took 10 s. At the
+/// budget a filter reads in milliseconds.
+pub const MAX_FILTER_COST: u64 = 100_000;
+
 /// Every parameter the items resource takes.
 pub const PARAMETERS: [&str; 9] = [
     "f",
@@ -319,6 +343,9 @@ fn parse_filter(
     lang: Option<&str>,
     queryables: &[String],
 ) -> Result<cql2::Expr, ApiError> {
+    if let language @ ("cql2-text" | "cql2-json") = lang.unwrap_or("cql2-text") {
+        check_filter_size(text, language)?;
+    }
     let expr = match lang.unwrap_or("cql2-text") {
         "cql2-text" => text.parse::<cql2::Expr>().map_err(|e| e.to_string()),
         "cql2-json" => cql2::parse_json(text).map_err(|e| e.to_string()),
@@ -356,6 +383,226 @@ fn parse_filter(
         ));
     }
     Ok(expr)
+}
+
+/// Refuses a filter too long, too deep or too costly to read safely, before
+/// the cql2 crate sees it.
+///
+/// cql2-json needs only the length bound: `serde_json` refuses nesting deeper
+/// than 128, and the deepest JSON it takes reads and evaluates within half of
+/// a 2 MiB stack in a debug build (a test below keeps that true). cql2-text
+/// starting with `{` is read as JSON by the cql2 crate, so it is too.
+fn check_filter_size(text: &str, lang: &str) -> Result<(), ApiError> {
+    if text.len() > MAX_FILTER_BYTES {
+        return Err(invalid(
+            "filter",
+            format!(
+                "`filter` is {} bytes; at most {MAX_FILTER_BYTES} are taken",
+                text.len()
+            ),
+        ));
+    }
+    if lang != "cql2-text" || text.starts_with('{') {
+        return Ok(());
+    }
+    let cost = text_cost(text);
+    if cost.depth > MAX_FILTER_DEPTH {
+        return Err(invalid(
+            "filter",
+            format!(
+                "`filter` nests {} levels deep (parentheses, function calls and operators within one another); at most {MAX_FILTER_DEPTH} are taken",
+                cost.depth
+            ),
+        ));
+    }
+    if cost.work > MAX_FILTER_COST {
+        return Err(invalid(
+            "filter",
+            format!(
+                "`filter` would take too long to read: it has {} parentheses within one another that are not function calls, and each multiplies the work of reading what it holds; it costs {} token readings, at most {MAX_FILTER_COST} are taken. Remove parentheses around single expressions",
+                cost.bare_depth, cost.work
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// What reading a cql2-text filter costs, estimated from its tokens alone.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct TextCost {
+    /// An upper bound of how deeply the cql2 crate recurses to read it: a
+    /// level per parenthesis and per operator, except that `AND` and `OR`
+    /// chains are flat (the crate flattens them).
+    depth: usize,
+    /// The most parentheses within one another that are not a function call's.
+    bare_depth: usize,
+    /// Tokens read, each counted 4 times per enclosing parenthesis that is not
+    /// a function call's (the parser may read such a parenthesis's content
+    /// twice, and 2.5 times as long was measured per level).
+    work: u64,
+}
+
+/// Estimates the cost of reading `text` as cql2-text (see [`TextCost`]), without
+/// parsing it: strings and quoted names are skipped, a parenthesis right after
+/// a name is a function call's, and anything unknown is left to the parser.
+fn text_cost(text: &str) -> TextCost {
+    let bytes = text.as_bytes();
+    let mut levels = vec![Level::default()];
+    let mut cost = TextCost::default();
+    let mut bare = 0_usize;
+    let mut after_name = false;
+    let mut at = 0;
+    while let Some((token, next)) = next_token(bytes, at) {
+        at = next;
+        let top = levels.len() - 1;
+        match token {
+            Token::Open => {
+                if !after_name {
+                    bare += 1;
+                    cost.bare_depth = cost.bare_depth.max(bare);
+                }
+                levels.push(Level {
+                    bare: !after_name,
+                    ..Level::default()
+                });
+            }
+            Token::Close => {
+                if top > 0
+                    && let Some(level) = levels.pop()
+                {
+                    bare -= usize::from(level.bare);
+                    levels[top - 1].nest(level.depth());
+                }
+            }
+            Token::Comma => levels[top].end_term(),
+            Token::Joiner => {
+                levels[top].end_term();
+                levels[top].joined = true;
+            }
+            Token::Operator => levels[top].ops += 1,
+            Token::Name | Token::Other => {}
+        }
+        after_name = token == Token::Name;
+        let weight = 4_u64.saturating_pow(u32::try_from(bare).unwrap_or(u32::MAX));
+        cost.work = cost.work.saturating_add(weight);
+    }
+    // Levels left open are counted as if closed at the end.
+    while let Some(level) = levels.pop() {
+        match levels.last_mut() {
+            Some(parent) => parent.nest(level.depth()),
+            None => cost.depth = level.depth(),
+        }
+    }
+    cost
+}
+
+/// One parenthesised level of a filter, for [`text_cost`]: the operators of its
+/// current term (terms are separated by commas, `AND` and `OR`), the deepest
+/// level nested in that term, the deepest term so far, whether `AND` or `OR`
+/// joins its terms, and whether its parenthesis is not a function call's.
+#[derive(Clone, Copy, Debug, Default)]
+struct Level {
+    ops: usize,
+    nested: usize,
+    deepest: usize,
+    joined: bool,
+    bare: bool,
+}
+
+impl Level {
+    fn end_term(&mut self) {
+        self.deepest = self.deepest.max(self.ops + self.nested);
+        self.ops = 0;
+        self.nested = 0;
+    }
+
+    /// The depth of the level nested in this one, `depth` deep inside.
+    fn nest(&mut self, depth: usize) {
+        self.nested = self.nested.max(depth + 1);
+    }
+
+    fn depth(mut self) -> usize {
+        self.end_term();
+        self.deepest + usize::from(self.joined)
+    }
+}
+
+/// A token of cql2-text, as [`text_cost`] sees it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Token {
+    Open,
+    Close,
+    Comma,
+    /// `=`, `<>`, `+`, `NOT`, `LIKE`, `IN`, `BETWEEN`, `IS`, `DIV`, …
+    Operator,
+    /// `AND`, `OR`.
+    Joiner,
+    /// A name, quoted or not, a keyword or a number.
+    Name,
+    /// A string, or a byte the parser will refuse.
+    Other,
+}
+
+/// The token starting at `bytes[at..]` (after white space) and where the
+/// next one starts; `None` at the end.
+fn next_token(bytes: &[u8], mut at: usize) -> Option<(Token, usize)> {
+    const OPERATOR_WORDS: [&[u8]; 6] = [b"not", b"like", b"in", b"between", b"is", b"div"];
+    let name_byte = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || !b.is_ascii();
+    while bytes.get(at).is_some_and(u8::is_ascii_whitespace) {
+        at += 1;
+    }
+    let &first = bytes.get(at)?;
+    let token = match first {
+        b'\'' | b'"' => {
+            // A string or a quoted name; a doubled quote is an escaped one.
+            at += 1;
+            while at < bytes.len() {
+                if bytes[at] == first {
+                    if bytes.get(at + 1) != Some(&first) {
+                        break;
+                    }
+                    at += 1;
+                }
+                at += 1;
+            }
+            if first == b'"' {
+                Token::Name
+            } else {
+                Token::Other
+            }
+        }
+        b'(' => Token::Open,
+        b')' => Token::Close,
+        b',' => Token::Comma,
+        b'=' | b'<' | b'>' | b'!' | b'+' | b'-' | b'*' | b'/' | b'%' | b'^' => {
+            while bytes
+                .get(at + 1)
+                .is_some_and(|c| matches!(c, b'=' | b'<' | b'>' | b'!'))
+            {
+                at += 1;
+            }
+            Token::Operator
+        }
+        _ if name_byte(first) => {
+            let start = at;
+            while bytes
+                .get(at + 1)
+                .is_some_and(|&c| name_byte(c) || matches!(c, b'.' | b':'))
+            {
+                at += 1;
+            }
+            let word = &bytes[start..=at];
+            if word.eq_ignore_ascii_case(b"and") || word.eq_ignore_ascii_case(b"or") {
+                Token::Joiner
+            } else if OPERATOR_WORDS.iter().any(|w| word.eq_ignore_ascii_case(w)) {
+                Token::Operator
+            } else {
+                Token::Name
+            }
+        }
+        _ => Token::Other,
+    };
+    Some((token, at + 1))
 }
 
 #[cfg(test)]
@@ -511,5 +758,231 @@ mod tests {
 
     fn urlencode(text: &str) -> String {
         form_urlencoded::byte_serialize(text.as_bytes()).collect()
+    }
+
+    fn filter(text: &str, lang: &str) -> Result<cql2::Expr, ApiError> {
+        let queryables = [
+            "number".to_owned(),
+            "name".to_owned(),
+            "geometry".to_owned(),
+        ];
+        parse_filter(text, Some(lang), &queryables)
+    }
+
+    /// Families of filters that make the cql2 crate recurse or backtrack,
+    /// `n` levels deep.
+    fn hostile(family: &str, n: usize) -> String {
+        match family {
+            "parentheses" => format!("{}number = 1{}", "(".repeat(n), ")".repeat(n)),
+            "nots" => format!("{}number = 1", "NOT ".repeat(n)),
+            "not-parentheses" => format!("{}number = 1{}", "NOT (".repeat(n), ")".repeat(n)),
+            "minus" => format!("{}number = 1", "- ".repeat(n)),
+            "plus chain" => format!("number = 1{}", "+1".repeat(n)),
+            "power chain" => format!("number = 1{}", "^1".repeat(n)),
+            "equality chain" => format!("number{}", " = number".repeat(n)),
+            "like chain" => format!("name{}", " LIKE name".repeat(n)),
+            "calls" => format!("{}number{} = 1", "casei(".repeat(n), ")".repeat(n)),
+            "arrays" => format!("number IN {}1{}", "(".repeat(n), ")".repeat(n)),
+            "between" => format!("number BETWEEN {}1{} AND 2", "(".repeat(n), ")".repeat(n)),
+            "unclosed" => format!("{}1", "(".repeat(n)),
+            "unclosed after =" => format!("number = {}1", "(".repeat(n)),
+            "failing inside" => format!("{}number = 1 +{}", "(".repeat(n), ")".repeat(n)),
+            other => panic!("no family {other}"),
+        }
+    }
+
+    const FAMILIES: [&str; 14] = [
+        "parentheses",
+        "nots",
+        "not-parentheses",
+        "minus",
+        "plus chain",
+        "power chain",
+        "equality chain",
+        "like chain",
+        "calls",
+        "arrays",
+        "between",
+        "unclosed",
+        "unclosed after =",
+        "failing inside",
+    ];
+
+    /// Whether the size checks let `text` through to the cql2 crate.
+    fn let_through(text: &str) -> bool {
+        check_filter_size(text, "cql2-text").is_ok()
+    }
+
+    #[test]
+    fn a_filter_over_max_filter_bytes_is_refused_naming_the_bound() {
+        let long = format!("name = '{}'", "a".repeat(MAX_FILTER_BYTES));
+        for lang in ["cql2-text", "cql2-json"] {
+            let error = filter(&long, lang).unwrap_err();
+            assert_eq!(error.parameter.as_deref(), Some("filter"));
+            assert!(error.detail.contains("at most 4096"), "{}", error.detail);
+        }
+        let fits = format!("name = '{}'", "a".repeat(MAX_FILTER_BYTES - 9));
+        assert!(filter(&fits, "cql2-text").is_ok());
+    }
+
+    /// Each of these aborted the process (stack overflow) or kept a core busy
+    /// for seconds to hours before the checks.
+    #[test]
+    fn deep_and_costly_filters_are_refused_before_the_cql2_crate_reads_them() {
+        for family in FAMILIES {
+            for n in [33, 1000] {
+                let text = hostile(family, n);
+                if text.len() > MAX_FILTER_BYTES {
+                    continue;
+                }
+                let started = std::time::Instant::now();
+                let error = filter(&text, "cql2-text").unwrap_err();
+                assert!(
+                    started.elapsed() < std::time::Duration::from_millis(100),
+                    "{family} {n}"
+                );
+                assert_eq!(error.parameter.as_deref(), Some("filter"));
+                let detail = &error.detail;
+                let names_bound = detail.contains("at most 32")
+                    || detail.contains(&format!("at most {MAX_FILTER_COST}"));
+                let calls_read = family == "calls" && detail.contains("not valid");
+                assert!(names_bound || calls_read, "{family} {n}: {detail}");
+            }
+        }
+        let backtracking = "(".repeat(20) + "1";
+        assert!(
+            filter(&backtracking, "cql2-text")
+                .unwrap_err()
+                .detail
+                .contains("would take too long to read")
+        );
+    }
+
+    /// The deepest filter of each family that the checks let through is read
+    /// and evaluated on a quarter of a Tokio worker's 2 MiB stack, in this
+    /// (debug) build, within a fraction of a second.
+    #[test]
+    fn the_deepest_filters_let_through_read_on_a_quarter_of_a_worker_stack() {
+        let feature = serde_json::json!({
+            "type": "Feature", "id": "idlib",
+            "properties": {"number": 1, "name": "Idlib"}
+        });
+        for family in FAMILIES {
+            let mut n = 1;
+            while n < 5000 && let_through(&hostile(family, n + 1)) {
+                n += 1;
+            }
+            let text = hostile(family, n);
+            let feature = feature.clone();
+            let elapsed = std::thread::Builder::new()
+                .stack_size(512 * 1024)
+                .spawn(move || {
+                    let started = std::time::Instant::now();
+                    if let Ok(expr) = filter(&text, "cql2-text") {
+                        let query = ItemsQuery {
+                            limit: 10,
+                            offset: 0,
+                            bbox: None,
+                            datetime: None,
+                            filter: Some(expr),
+                            selection: Vec::new(),
+                        };
+                        let _ = query.passes(&feature);
+                    }
+                    started.elapsed()
+                })
+                .unwrap()
+                .join()
+                .unwrap_or_else(|_| panic!("{family} {n} failed"));
+            assert!(
+                elapsed < std::time::Duration::from_millis(500),
+                "{family} {n}: {elapsed:?}"
+            );
+        }
+    }
+
+    /// `serde_json` refuses JSON nested deeper than 128; the deepest it takes
+    /// is read and evaluated within half of a worker's stack.
+    #[test]
+    fn the_deepest_cql2_json_taken_reads_on_half_a_worker_stack() {
+        let nots = |n: usize| {
+            format!(
+                r#"{}{{"op":"=","args":[{{"property":"number"}},1]}}{}"#,
+                r#"{"op":"not","args":["#.repeat(n),
+                "]}".repeat(n)
+            )
+        };
+        let lists = |n: usize| {
+            format!(
+                r#"{{"op":"in","args":[{{"property":"number"}},{}1{}]}}"#,
+                "[".repeat(n),
+                "]".repeat(n)
+            )
+        };
+        let arrays = |n: usize| format!("{}1{}", "[".repeat(n), "]".repeat(n));
+        let mut texts = Vec::new();
+        for make in [&nots as &dyn Fn(usize) -> String, &lists, &arrays] {
+            // The deepest that serde_json reads, and one deeper.
+            let mut n = 1;
+            while cql2::parse_json(&make(n + 1)).is_ok() {
+                n += 1;
+            }
+            texts.push(make(n));
+            texts.push(make(n + 1));
+            texts.push(make(200));
+        }
+        std::thread::Builder::new()
+            .stack_size(1024 * 1024)
+            .spawn(move || {
+                let feature = serde_json::json!({"type": "Feature", "properties": {"number": 1}});
+                for text in texts {
+                    if let Ok(expr) = filter(&text, "cql2-json") {
+                        let _ = property_names(&expr);
+                        let _ = expr.matches(Some(&feature));
+                    }
+                }
+            })
+            .unwrap()
+            .join()
+            .unwrap();
+    }
+
+    #[test]
+    fn ordinary_filters_are_far_from_the_bounds() {
+        let filters = [
+            "number = 3",
+            "name LIKE '%Ghouta%' AND number BETWEEN 1 AND 3",
+            "S_INTERSECTS(geometry, POINT(36.63 35.93))",
+            "S_INTERSECTS(geometry, MULTIPOLYGON(((36 35, 37 35, 37 36, 36 35)), ((38 35, 39 35, 39 36, 38 35))))",
+            "(number = 1 OR number = 2) AND NOT (name IN ('Idlib', 'Southern Syria') OR casei(name) LIKE 'x%')",
+            "((number + 1) * 2 > 3 AND (number - 1) / 2 < 5) OR number IS NULL",
+            "T_INTERSECTS(INTERVAL('2017-05-06', '2018-07-31'), INTERVAL('2018-01-01', '..'))",
+        ];
+        for text in filters {
+            let cost = text_cost(text);
+            assert!(cost.depth <= 8 && cost.work <= 2_000, "{text}: {cost:?}");
+            assert!(filter(text, "cql2-text").is_ok(), "{text}");
+        }
+        let many: Vec<String> = (1..=200).map(|i| format!("number = {i}")).collect();
+        let chain = many.join(" OR ");
+        assert_eq!(text_cost(&chain).depth, 2, "AND and OR chains are flat");
+        let list = format!(
+            "number IN ({})",
+            (1..=500)
+                .map(|i| i.to_string())
+                .collect::<Vec<_>>()
+                .join(",")
+        );
+        assert!(filter(&list, "cql2-text").is_ok());
+    }
+
+    #[test]
+    fn strings_quoted_names_and_calls_do_not_count_as_nesting() {
+        assert_eq!(text_cost("name = '((((((((((((((((((((('").bare_depth, 0);
+        assert_eq!(text_cost("name = 'it''s ((('").depth, 1);
+        assert_eq!(text_cost(r#""a "" (((" = 1"#).bare_depth, 0);
+        assert_eq!(text_cost("casei(casei(casei(name))) = 'x'").bare_depth, 0);
+        assert_eq!(text_cost("NOT (number = 1)").bare_depth, 1);
+        assert_eq!(text_cost("number IN (1, 2)").bare_depth, 1);
     }
 }

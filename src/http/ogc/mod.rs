@@ -761,12 +761,16 @@ pub async fn get_items(
         &items,
         &items.selection,
     );
+    // Made for this answer: compressed, if at all, by the compression layer.
     let response = match format {
-        Format::Json => Resource::json(&value, GEO_JSON).respond(&headers),
+        Format::Json => Resource::json(&value, GEO_JSON)
+            .transient()
+            .respond(&headers),
         Format::Html => Resource::new(
             html::render(Page::Items, &value),
             "text/html; charset=utf-8",
         )
+        .transient()
         .respond(&headers),
     };
     Ok(vary(response))

@@ -1,0 +1,251 @@
+#!/usr/bin/env bash
+# Load dezone and the minimal axum hello-world (examples/hello.rs) alternately with wrk and
+# compare them: requests per second and server CPU time per request.
+#
+#   bash benches/load.sh [--quick] [--assert] [--no-build]
+#
+#   --quick     1 round of 2 s per run (CI form); otherwise ROUNDS rounds of DURATION s
+#   --assert    exit 1 when any target FAILs
+#   --no-build  use the binaries already in target/release
+#
+# Environment (defaults in brackets): ROUNDS [3], DURATION [5] seconds per run, THREADS [2]
+# and CONNECTIONS [64] for wrk, DEZONE_PORT [18080], HELLO_PORT [13999].
+#
+# Each round loads hello `/` then a dezone target, for every target in turn, so every dezone
+# run has a hello run just before it. For each run: wrk's Requests/sec, and the server's
+# utime+stime (/proc/PID/stat) consumed during the run divided by the requests wrk completed
+# (CPU µs per request). Ratios use the median over the rounds. Load generator and servers
+# share the machine's cores, and only 127.0.0.1 is ever loaded.
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+quick=0
+assert=0
+build=1
+for arg in "$@"; do
+    case "$arg" in
+        --quick) quick=1 ;;
+        --assert) assert=1 ;;
+        --no-build) build=0 ;;
+        -h | --help)
+            sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'
+            exit 0
+            ;;
+        *)
+            echo "load.sh: unknown argument $arg (try --help)" >&2
+            exit 2
+            ;;
+    esac
+done
+
+ROUNDS=${ROUNDS:-3}
+DURATION=${DURATION:-5}
+if ((quick)); then
+    ROUNDS=1
+    DURATION=2
+fi
+THREADS=${THREADS:-2}
+CONNECTIONS=${CONNECTIONS:-64}
+DEZONE_PORT=${DEZONE_PORT:-18080}
+HELLO_PORT=${HELLO_PORT:-13999}
+DEZONE=127.0.0.1:$DEZONE_PORT
+HELLO=127.0.0.1:$HELLO_PORT
+CLK_TCK=$(getconf CLK_TCK)
+OUT=target/bench
+mkdir -p "$OUT"
+RESULTS=$OUT/load-results.tsv
+
+run() {
+    echo "+ $*" >&2
+    "$@"
+}
+
+command -v wrk >/dev/null || {
+    echo "load.sh: wrk not found (apt-get install wrk)" >&2
+    exit 1
+}
+
+if ((build)); then
+    run cargo build --release --bin dezone --example hello
+fi
+
+pids=()
+cleanup() {
+    for pid in "${pids[@]}"; do
+        kill "$pid" 2>/dev/null || true
+    done
+    for pid in "${pids[@]}"; do
+        wait "$pid" 2>/dev/null || true
+    done
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+for addr in "$DEZONE" "$HELLO"; do
+    if curl -s -o /dev/null --max-time 1 "http://$addr/"; then
+        echo "load.sh: something already answers on $addr; set DEZONE_PORT / HELLO_PORT" >&2
+        exit 1
+    fi
+done
+
+echo "+ target/release/dezone serve --addr $DEZONE &" >&2
+target/release/dezone serve --addr "$DEZONE" >"$OUT/load-dezone.log" 2>&1 &
+dezone_pid=$!
+pids+=("$dezone_pid")
+echo "+ target/release/examples/hello $HELLO &" >&2
+target/release/examples/hello "$HELLO" >"$OUT/load-hello.log" 2>&1 &
+hello_pid=$!
+pids+=("$hello_pid")
+
+wait_for() { # URL PID
+    for _ in $(seq 1 200); do
+        if curl -s -o /dev/null --max-time 1 -f "$1"; then
+            return 0
+        fi
+        if ! kill -0 "$2" 2>/dev/null; then
+            echo "load.sh: the server for $1 exited; its log is in $OUT/" >&2
+            exit 1
+        fi
+        sleep 0.05
+    done
+    echo "load.sh: $1 did not answer within 10 s" >&2
+    exit 1
+}
+wait_for "http://$DEZONE/healthz" "$dezone_pid"
+wait_for "http://$HELLO/" "$hello_pid"
+
+# One map asset, named (content-hashed) in the /map page: Leaflet's script if there.
+assets=$(curl -s "http://$DEZONE/map" | grep -o 'map/assets/[^"]*' || true)
+asset=$(grep -m1 'leaflet.*\.js$' <<<"$assets" || head -n1 <<<"$assets")
+if [[ -z "$asset" ]]; then
+    echo "load.sh: found no map/assets/… in GET /map" >&2
+    exit 1
+fi
+asset=/$asset
+
+# name | path | request header ('' for none) | req/s target | CPU/request target ('' for none)
+targets=(
+    "locate|/locate?lon=36.63&lat=35.93||0.95|1.15"
+    "items br|/collections/zones/items|Accept-Encoding: br|0.9|"
+    "items gzip|/collections/zones/items|Accept-Encoding: gzip|0.9|"
+    "api|/api||0.9|"
+    "zones|/zones||0.9|"
+    "asset|$asset||0.9|"
+)
+
+echo
+echo "dezone pid $dezone_pid on $DEZONE, hello pid $hello_pid on $HELLO; CLK_TCK $CLK_TCK"
+echo "rounds $ROUNDS, $DURATION s per run, wrk -t$THREADS -c$CONNECTIONS"
+echo "the targets, checked once (status, bytes, content-encoding):"
+for t in "${targets[@]}"; do
+    IFS='|' read -r name path header _ _ <<<"$t"
+    hdr=()
+    if [[ -n "$header" ]]; then hdr=(-H "$header"); fi
+    line=$(curl -s -o /dev/null -D - "${hdr[@]}" "http://$DEZONE$path" -w '%{http_code} %{size_download}\n')
+    status_size=$(tail -n1 <<<"$line")
+    enc=$(grep -i '^content-encoding:' <<<"$line" | awk '{print $2}' | tr -d '\r' || true)
+    printf '  %-11s %s  %s bytes %s\n' "$name" "$path${header:+ ($header)}" "$status_size" "${enc:-identity}"
+    if [[ "${status_size%% *}" != 200 ]]; then
+        echo "load.sh: $path answered ${status_size%% *}, not 200" >&2
+        exit 1
+    fi
+done
+echo
+
+cpu_ticks() { # PID → utime+stime in clock ticks (fields 14 and 15; comm may hold spaces)
+    local stat
+    stat=$(<"/proc/$1/stat")
+    stat=${stat##*) }
+    # shellcheck disable=SC2086
+    set -- $stat
+    echo $((${12} + ${13}))
+}
+
+# load SERVER-NAME PID URL HEADER → appends one line to $RESULTS
+load() {
+    local server=$1 pid=$2 url=$3 header=$4 target=$5 round=$6
+    local hdr=() before after out reqs rps non2xx errors cpu_us
+    if [[ -n "$header" ]]; then hdr=(-H "$header"); fi
+    before=$(cpu_ticks "$pid")
+    echo "+ wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s ${header:+-H \"$header\" }$url" >&2
+    out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" "${hdr[@]}" "$url")
+    after=$(cpu_ticks "$pid")
+    reqs=$(awk '/requests in/ {print $1}' <<<"$out")
+    rps=$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")
+    non2xx=$(awk '/Non-2xx or 3xx responses:/ {print $NF}' <<<"$out")
+    errors=$(grep -m1 'Socket errors:' <<<"$out" || true)
+    if [[ -z "$reqs" || -z "$rps" || "$reqs" == 0 ]]; then
+        echo "load.sh: could not read wrk's output:" >&2
+        echo "$out" >&2
+        exit 1
+    fi
+    if [[ -n "$non2xx" ]]; then echo "  warning: $non2xx non-2xx/3xx answers from $url" >&2; fi
+    if [[ -n "$errors" ]]; then echo "  warning: $errors" >&2; fi
+    cpu_us=$(awk -v t=$((after - before)) -v hz="$CLK_TCK" -v n="$reqs" 'BEGIN {printf "%.2f", t / hz * 1e6 / n}')
+    printf '  round %s  %-6s %-11s %10.0f req/s  %6.2f CPU µs/req  (%s requests, %s ticks)\n' \
+        "$round" "$server" "$target" "$rps" "$cpu_us" "$reqs" $((after - before))
+    printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$target" "$server" "$rps" "$cpu_us" "$reqs" >>"$RESULTS"
+}
+
+: >"$RESULTS"
+for round in $(seq 1 "$ROUNDS"); do
+    for t in "${targets[@]}"; do
+        IFS='|' read -r name path header _ _ <<<"$t"
+        load hello "$hello_pid" "http://$HELLO/" "" "$name" "$round"
+        load dezone "$dezone_pid" "http://$DEZONE$path" "$header" "$name" "$round"
+    done
+done
+
+median() { # numbers on stdin → median
+    sort -g | awk '{v[NR] = $1} END {if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2}'
+}
+col() { # TARGET SERVER COLUMN → values
+    awk -F'\t' -v t="$1" -v s="$2" -v c="$3" '$2 == t && $3 == s {print $c}' "$RESULTS"
+}
+
+echo
+echo "medians over $ROUNDS round(s); ratio = dezone / hello (the hello runs paired with that target)"
+printf '%-11s %11s %11s %8s %7s   %12s %12s %8s %7s\n' \
+    target "hello rq/s" "dezone rq/s" ratio "" "hello µs/rq" "dezone µs/rq" ratio ""
+fails=0
+verdicts=()
+for t in "${targets[@]}"; do
+    IFS='|' read -r name _ _ rps_target cpu_target <<<"$t"
+    h_rps=$(col "$name" hello 4 | median)
+    d_rps=$(col "$name" dezone 4 | median)
+    h_cpu=$(col "$name" hello 5 | median)
+    d_cpu=$(col "$name" dezone 5 | median)
+    rps_ratio=$(awk -v a="$d_rps" -v b="$h_rps" 'BEGIN {printf "%.3f", a / b}')
+    cpu_ratio=$(awk -v a="$d_cpu" -v b="$h_cpu" 'BEGIN {if (b > 0) printf "%.3f", a / b; else print "inf"}')
+    rps_verdict=$(awk -v r="$rps_ratio" -v g="$rps_target" 'BEGIN {print (r >= g) ? "PASS" : "FAIL"}')
+    cpu_verdict=
+    if [[ -n "$cpu_target" ]]; then
+        cpu_verdict=$(awk -v r="$cpu_ratio" -v g="$cpu_target" 'BEGIN {print (r != "inf" && r <= g) ? "PASS" : "FAIL"}')
+    fi
+    printf '%-11s %11.0f %11.0f %8s %7s   %12.2f %12.2f %8s %7s\n' \
+        "$name" "$h_rps" "$d_rps" "$rps_ratio" "$rps_verdict" "$h_cpu" "$d_cpu" "$cpu_ratio" "$cpu_verdict"
+    verdicts+=("$rps_verdict  $name: req/s ratio $rps_ratio (target >= $rps_target)")
+    if [[ "$rps_verdict" == FAIL ]]; then fails=$((fails + 1)); fi
+    if [[ -n "$cpu_target" ]]; then
+        verdicts+=("$cpu_verdict  $name: CPU/request ratio $cpu_ratio (target <= $cpu_target)")
+        if [[ "$cpu_verdict" == FAIL ]]; then fails=$((fails + 1)); fi
+    fi
+done
+echo
+echo "targets:"
+printf '  %s\n' "${verdicts[@]}"
+
+hwm() { awk '/^VmHWM:/ {printf "%.1f MB", $2 / 1024}' "/proc/$1/status"; }
+echo
+echo "peak RSS (VmHWM): dezone $(hwm "$dezone_pid"), hello $(hwm "$hello_pid")"
+echo "per-run figures: $RESULTS"
+
+if ((fails)); then
+    echo "$fails target(s) FAILED"
+    if ((assert)); then
+        exit 1
+    fi
+else
+    echo "all targets PASS"
+fi

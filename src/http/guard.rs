@@ -1,0 +1,1051 @@
+//! What keeps one client from hurting the others: limits checked on every
+//! request before a handler runs ([`GuardLayer`]), and the HTTP/1.1 server
+//! loop that applies the limits of a connection ([`serve`]) (issue #7).
+//!
+//! [`GuardLayer`] answers, with a problem naming the limit and its value
+//! (every value from [`Limits`]):
+//!
+//! - a request target (path and query) over `max_uri_bytes`: 414;
+//! - more than `max_headers` header fields, or over `max_header_bytes` of
+//!   them: 431;
+//! - a request beyond `max_in_flight` being answered at once: 503 with
+//!   `Retry-After: 1`, at once (load is shed, not queued);
+//! - an answer not ready within `request_timeout_ms`: 408 (and the connection
+//!   closed) when the handler was waiting for the request body, the client
+//!   being slow to send it; else 503, the service being slow. A 408 tells the
+//!   client that its request did not arrive, which is true only in the first
+//!   case (and some clients resend a 408 at once, which would double the work
+//!   of a slow answer); a 503 is what clients and proxies read as "busy, try
+//!   later". Work that a handler moved to another thread is not interrupted:
+//!   only its answer is dropped.
+//!
+//! hyper refuses some requests itself, before any service sees them, with an
+//! empty body (`Content-Length: 0`): a target over 64 KiB (414), a head over
+//! about 400 KB or with over 100 fields (431), and a malformed head (400: an
+//! invalid request line, raw non-ASCII bytes in the target, an invalid or
+//! doubled `Content-Length`, bytes that are not HTTP). The defaults here sit
+//! below hyper's limits, so that what a client may plausibly send gets a
+//! problem.
+//!
+//! [`serve`] is `axum::serve` with what `axum::serve` (axum 0.8) does not let
+//! one set: it builds hyper's connection without a timer, so hyper's header
+//! read timeout never runs, and a client that sends its head a byte at a time
+//! (slowloris), or keeps idle connections open, holds them for ever. Here a
+//! connection whose next request head is not complete within
+//! `header_read_timeout_ms` is closed. It also applies RFC 9112 §3.2: an
+//! HTTP/1.1 request without exactly one valid `Host` gets a 400. That rule is
+//! not in the layer because requests made in-process (the tests'
+//! `oneshot`s) carry no `Host`.
+//!
+//! Both run for every request, so neither boxes nor allocates for a request it
+//! lets through (a request with a body costs one allocation, for the watch on
+//! its body): the checks read the target's length and the header map; the
+//! count of requests in flight is one atomic counter; the timer is created
+//! only when an answer has to wait.
+//!
+//! This module knows `problem` and `Limits`; it must not import the handlers,
+//! `query` or `geodata`.
+
+use std::{
+    convert::Infallible,
+    future::Future,
+    io,
+    pin::{Pin, pin},
+    sync::{
+        Arc,
+        atomic::{AtomicBool, AtomicUsize, Ordering},
+    },
+    task::{Context, Poll, ready},
+    time::Duration,
+};
+
+use axum::{
+    Router,
+    body::{Body, Bytes, HttpBody},
+    extract::Request,
+    http::{HeaderValue, StatusCode, Version, header},
+    response::{IntoResponse, Response},
+    routing::future::RouteFuture,
+};
+use hyper::body::{Frame, Incoming, SizeHint};
+use hyper_util::rt::{TokioIo, TokioTimer};
+use tokio::{
+    net::TcpListener,
+    sync::watch,
+    time::{Instant, Sleep},
+};
+
+use super::{
+    Limits,
+    problem::{self, ApiError, ProblemKind},
+};
+
+/// The most header fields hyper parses without being told otherwise; it
+/// refuses more itself, with an empty 431.
+const HYPER_MAX_HEADERS: usize = 100;
+
+/// hyper's read buffer unless told otherwise, which bounds a request head: it
+/// refuses a longer head itself, with an empty 431.
+const HYPER_MAX_BUF: usize = 8192 + 4096 * 100;
+
+/// Bytes a header field takes on the wire besides its name and value: `: ` and
+/// the line end.
+const FIELD_OVERHEAD: usize = 4;
+
+/// The layer that applies the per-request limits of [`Limits`] (see the
+/// module's notes). Clones share one count of requests in flight.
+///
+/// Its refusals are [`ApiError`]s, so the layer belongs inside the one that
+/// renders problems ([`OuterLayer`](super::outer::OuterLayer)).
+///
+/// # Examples
+///
+/// ```
+/// use axum::{Router, body::Body, http::{Request, StatusCode}, routing::get};
+/// use dezone::http::{Limits, guard::GuardLayer};
+/// use tower::ServiceExt as _;
+///
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// let limits = Limits { max_uri_bytes: 16, ..Limits::DEFAULT };
+/// let app = Router::new().route("/", get(|| async { "hello" })).layer(GuardLayer::new(limits));
+/// let ok = app.clone().oneshot(Request::get("/?a=1").body(Body::empty()).unwrap()).await.unwrap();
+/// assert_eq!(ok.status(), StatusCode::OK);
+/// let long = app.oneshot(Request::get("/?a=123456789012345").body(Body::empty()).unwrap()).await.unwrap();
+/// assert_eq!(long.status(), StatusCode::URI_TOO_LONG);
+/// # });
+/// ```
+#[derive(Clone, Debug)]
+pub struct GuardLayer {
+    limits: Limits,
+    in_flight: Arc<AtomicUsize>,
+}
+
+impl GuardLayer {
+    /// The layer over `limits`, with no request in flight.
+    #[must_use]
+    pub fn new(limits: Limits) -> Self {
+        Self {
+            limits,
+            in_flight: Arc::new(AtomicUsize::new(0)),
+        }
+    }
+
+    /// How many requests are being answered now.
+    #[must_use]
+    pub fn in_flight(&self) -> usize {
+        self.in_flight.load(Ordering::Relaxed)
+    }
+}
+
+impl<S> tower::Layer<S> for GuardLayer {
+    type Service = Guard<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        Guard {
+            inner,
+            limits: self.limits,
+            in_flight: Arc::clone(&self.in_flight),
+        }
+    }
+}
+
+/// The service of [`GuardLayer`].
+#[derive(Clone, Debug)]
+pub struct Guard<S> {
+    inner: S,
+    limits: Limits,
+    in_flight: Arc<AtomicUsize>,
+}
+
+impl<S> tower::Service<Request> for Guard<S>
+where
+    S: tower::Service<Request, Response = Response>,
+{
+    type Response = Response;
+    type Error = S::Error;
+    type Future = GuardFuture<S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request) -> Self::Future {
+        if let Some(error) = oversized(&request, &self.limits) {
+            return GuardFuture::Refused {
+                answer: Some(error.into_response()),
+            };
+        }
+        let Some(slot) = Slot::take(&self.in_flight, self.limits.max_in_flight) else {
+            return GuardFuture::Refused {
+                answer: Some(shed(self.limits.max_in_flight)),
+            };
+        };
+        let (request, body) = watch_body(request);
+        let timeout = Duration::from_millis(self.limits.request_timeout_ms);
+        GuardFuture::Admitted {
+            inner: self.inner.call(request),
+            timer: None,
+            deadline: Instant::now() + timeout,
+            timeout_ms: self.limits.request_timeout_ms,
+            body,
+            _slot: slot,
+        }
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// The future of [`Guard`].
+    #[project = GuardProjection]
+    pub enum GuardFuture<F> {
+        /// Refused before the inner service ran.
+        Refused { answer: Option<Response> },
+        /// Being answered, until the deadline.
+        Admitted {
+            #[pin]
+            inner: F,
+            // Created only when the answer has to wait.
+            #[pin]
+            timer: Option<Sleep>,
+            deadline: Instant,
+            timeout_ms: u64,
+            // Whether the handler waits for the request body, if it has one.
+            body: Option<Arc<AtomicBool>>,
+            // Counts the request as in flight until the future is dropped.
+            _slot: Slot,
+        },
+    }
+}
+
+impl<F, E> Future for GuardFuture<F>
+where
+    F: Future<Output = Result<Response, E>>,
+{
+    type Output = Result<Response, E>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match self.project() {
+            GuardProjection::Refused { answer } => Poll::Ready(Ok(answer
+                .take()
+                .unwrap_or_else(|| StatusCode::INTERNAL_SERVER_ERROR.into_response()))),
+            GuardProjection::Admitted {
+                inner,
+                mut timer,
+                deadline,
+                timeout_ms,
+                body,
+                ..
+            } => {
+                if let Poll::Ready(answer) = inner.poll(cx) {
+                    return Poll::Ready(answer);
+                }
+                if timer.is_none() {
+                    timer.set(Some(tokio::time::sleep_until(*deadline)));
+                }
+                if let Some(timer) = timer.as_pin_mut() {
+                    ready!(timer.poll(cx));
+                }
+                let waits_for_client = body.as_ref().is_some_and(|w| w.load(Ordering::Relaxed));
+                Poll::Ready(Ok(timed_out(waits_for_client, *timeout_ms)))
+            }
+        }
+    }
+}
+
+/// One request counted in flight; uncounted when dropped.
+#[derive(Debug)]
+struct Slot(Arc<AtomicUsize>);
+
+impl Slot {
+    /// Counts a request, unless `max` are in flight already.
+    fn take(in_flight: &Arc<AtomicUsize>, max: usize) -> Option<Self> {
+        // Counting first and undoing an excess keeps this to one atomic
+        // operation on the way in; the count may pass `max` for an instant,
+        // never the number of requests admitted.
+        if in_flight.fetch_add(1, Ordering::Relaxed) >= max {
+            in_flight.fetch_sub(1, Ordering::Relaxed);
+            return None;
+        }
+        Some(Self(Arc::clone(in_flight)))
+    }
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// The refusal of a request whose target or headers exceed `limits`.
+fn oversized(request: &Request, limits: &Limits) -> Option<ApiError> {
+    let uri = request.uri();
+    let path = uri.path().len();
+    let query = uri.query().map_or(0, |q| q.len() + 1);
+    let authority = uri.authority().map_or(0, |a| {
+        a.as_str().len() + uri.scheme_str().map_or(0, |s| s.len() + 3)
+    });
+    let target = authority + path + query;
+    if target > limits.max_uri_bytes {
+        let (part, size) = if query > path {
+            ("the query string", query - 1)
+        } else {
+            ("the path", path)
+        };
+        return Some(ApiError::new(
+            StatusCode::URI_TOO_LONG,
+            ProblemKind::UriTooLong,
+            format!(
+                "the request target is {target} bytes, {part} {size} of them; at most {} are taken (`max_uri_bytes`)",
+                limits.max_uri_bytes
+            ),
+        ));
+    }
+    let headers = request.headers();
+    if headers.len() > limits.max_headers {
+        return Some(ApiError::new(
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            ProblemKind::HeadersTooLarge,
+            format!(
+                "the request has {} header fields; at most {} are taken (`max_headers`)",
+                headers.len(),
+                limits.max_headers
+            ),
+        ));
+    }
+    let bytes: usize = headers
+        .iter()
+        .map(|(name, value)| name.as_str().len() + value.len() + FIELD_OVERHEAD)
+        .sum();
+    if bytes > limits.max_header_bytes {
+        return Some(ApiError::new(
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            ProblemKind::HeadersTooLarge,
+            format!(
+                "the request's header fields are {bytes} bytes in all; at most {} are taken (`max_header_bytes`)",
+                limits.max_header_bytes
+            ),
+        ));
+    }
+    None
+}
+
+/// The answer to a request beyond `max_in_flight`.
+fn shed(max_in_flight: usize) -> Response {
+    let mut answer = ApiError::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        ProblemKind::Unavailable,
+        format!(
+            "the service is answering {max_in_flight} requests, the most it answers at once (`max_in_flight`); retry in a second"
+        ),
+    )
+    .into_response();
+    answer
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+    answer
+}
+
+/// The answer to a request not answered within `timeout_ms`.
+fn timed_out(waits_for_client: bool, timeout_ms: u64) -> Response {
+    if waits_for_client {
+        let mut answer = ApiError::new(
+            StatusCode::REQUEST_TIMEOUT,
+            ProblemKind::RequestTimeout,
+            format!(
+                "the request body did not arrive within {timeout_ms} ms (`request_timeout_ms`); send it without pauses, or a smaller batch"
+            ),
+        )
+        .into_response();
+        // The rest of the body may still come: the connection cannot be reused.
+        answer
+            .headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+        return answer;
+    }
+    ApiError::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        ProblemKind::Unavailable,
+        format!(
+            "the answer was not ready within {timeout_ms} ms (`request_timeout_ms`); retry later, or ask for less"
+        ),
+    )
+    .into_response()
+}
+
+/// The request with its body watched, when it has one: the flag is set while
+/// the handler waits for the client to send more.
+fn watch_body(request: Request) -> (Request, Option<Arc<AtomicBool>>) {
+    if request.body().is_end_stream() {
+        return (request, None);
+    }
+    let waiting = Arc::new(AtomicBool::new(false));
+    let request = request.map(|inner| {
+        Body::new(WatchedBody {
+            inner,
+            waiting: Arc::clone(&waiting),
+        })
+    });
+    (request, Some(waiting))
+}
+
+pin_project_lite::pin_project! {
+    /// A request body that records whether its reader is waiting for bytes.
+    struct WatchedBody {
+        #[pin]
+        inner: Body,
+        waiting: Arc<AtomicBool>,
+    }
+}
+
+impl HttpBody for WatchedBody {
+    type Data = Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, axum::Error>>> {
+        let this = self.project();
+        let polled = this.inner.poll_frame(cx);
+        this.waiting.store(polled.is_pending(), Ordering::Relaxed);
+        polled
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.inner.size_hint()
+    }
+}
+
+/// Serves `app` on `listener` over HTTP/1.1 until `shutdown` resolves, then
+/// stops accepting, lets the requests in flight finish and returns.
+///
+/// As `axum::serve(listener, app).with_graceful_shutdown(shutdown)`, plus the
+/// header read timeout and the `Host` rule of [`Limits`] (see the module's
+/// notes). Answers on accepted connections are sent without Nagle's delay.
+///
+/// # Errors
+///
+/// None today: accept errors are logged and retried, as by `axum::serve`.
+///
+/// # Examples
+///
+/// ```no_run
+/// use dezone::http::{Limits, guard};
+///
+/// # async fn run(app: axum::Router) -> std::io::Result<()> {
+/// let listener = tokio::net::TcpListener::bind("127.0.0.1:8080").await?;
+/// guard::serve(listener, app, Limits::default(), async {
+///     let _ = tokio::signal::ctrl_c().await;
+/// })
+/// .await
+/// # }
+/// ```
+pub async fn serve<F>(
+    listener: TcpListener,
+    app: Router,
+    limits: Limits,
+    shutdown: F,
+) -> io::Result<()>
+where
+    F: Future<Output = ()> + Send + 'static,
+{
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(Duration::from_millis(limits.header_read_timeout_ms));
+    if limits.max_headers >= HYPER_MAX_HEADERS {
+        // Let hyper parse one more field than the limit, so that the layer
+        // answers with a problem. (Past 100 hyper allocates the fields per request.)
+        http.max_headers(limits.max_headers + 1);
+    }
+    let head = limits
+        .max_uri_bytes
+        .saturating_add(limits.max_header_bytes)
+        .saturating_add(1024);
+    if head > HYPER_MAX_BUF {
+        // Likewise for the bytes of the head.
+        http.max_buf_size(head);
+    }
+    // Connections watch `stop`; each holds a `running` receiver until it ends.
+    let (stop, stopping) = watch::channel(());
+    let (running_tx, running) = watch::channel(());
+    let mut shutdown = pin!(shutdown);
+    loop {
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _peer)) => stream,
+                Err(error) => {
+                    accept_failed(error).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        if let Err(error) = stream.set_nodelay(true) {
+            tracing::debug!(%error, "cannot set TCP_NODELAY");
+        }
+        let service = Wire {
+            app: app.clone(),
+            limits,
+        };
+        let connection = http.serve_connection(TokioIo::new(stream), service);
+        let mut stopping = stopping.clone();
+        let running = running.clone();
+        tokio::spawn(async move {
+            let mut connection = pin!(connection);
+            let mut told = false;
+            loop {
+                tokio::select! {
+                    result = connection.as_mut() => {
+                        if let Err(error) = result {
+                            tracing::debug!(%error, "connection ended with an error");
+                        }
+                        break;
+                    }
+                    changed = stopping.changed(), if !told => {
+                        // Sent or dropped: either way, finish the request in
+                        // flight and close.
+                        let _ = changed;
+                        told = true;
+                        connection.as_mut().graceful_shutdown();
+                    }
+                }
+            }
+            drop(running);
+        });
+    }
+    drop(listener);
+    tracing::debug!(
+        connections = running_tx.receiver_count() - 1,
+        "stopped accepting; finishing requests in flight"
+    );
+    let _ = stop.send(());
+    drop(stopping);
+    drop(running);
+    running_tx.closed().await;
+    Ok(())
+}
+
+/// As `axum::serve` does: a failed connection is skipped, any other failure
+/// (too many open files) logged and waited out.
+async fn accept_failed(error: io::Error) {
+    if matches!(
+        error.kind(),
+        io::ErrorKind::ConnectionRefused
+            | io::ErrorKind::ConnectionAborted
+            | io::ErrorKind::ConnectionReset
+    ) {
+        return;
+    }
+    tracing::error!(%error, "cannot accept a connection; retrying in a second");
+    tokio::time::sleep(Duration::from_secs(1)).await;
+}
+
+/// The service hyper calls for each request of a connection: the `Host` rule,
+/// then the router.
+#[derive(Clone, Debug)]
+struct Wire {
+    app: Router,
+    limits: Limits,
+}
+
+impl hyper::service::Service<Request<Incoming>> for Wire {
+    type Response = Response;
+    type Error = Infallible;
+    type Future = WireFuture;
+
+    fn call(&self, request: Request<Incoming>) -> Self::Future {
+        if let Some(error) = host_problem(&request) {
+            let answer = problem::render_problem(
+                error.into_response(),
+                request.uri(),
+                request.method(),
+                self.limits,
+            );
+            return WireFuture::Refused {
+                answer: Some(answer),
+            };
+        }
+        WireFuture::Routed {
+            inner: tower::Service::call(&mut self.app.clone(), request),
+        }
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// The future of [`Wire`].
+    #[project = WireProjection]
+    enum WireFuture {
+        Refused { answer: Option<Response> },
+        Routed {
+            #[pin]
+            inner: RouteFuture<Infallible>,
+        },
+    }
+}
+
+impl Future for WireFuture {
+    type Output = Result<Response, Infallible>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match self.project() {
+            WireProjection::Refused { answer } => Poll::Ready(Ok(answer
+                .take()
+                .unwrap_or_else(|| StatusCode::BAD_REQUEST.into_response()))),
+            WireProjection::Routed { inner } => inner.poll(cx),
+        }
+    }
+}
+
+/// RFC 9112 §3.2: a server must answer 400 to an HTTP/1.1 request without a
+/// `Host`, with more than one, or with one that is not a host.
+fn host_problem<B>(request: &Request<B>) -> Option<ApiError> {
+    if request.version() != Version::HTTP_11 {
+        return None;
+    }
+    let mut hosts = request.headers().get_all(header::HOST).iter();
+    let detail = match (hosts.next(), hosts.next()) {
+        (Some(host), None) if is_host(host.as_bytes()) => return None,
+        (None, _) => {
+            "the request has no `Host` header; an HTTP/1.1 request must have exactly one (RFC 9112 §3.2)"
+        }
+        (Some(_), Some(_)) => {
+            "the request has more than one `Host` header; an HTTP/1.1 request must have exactly one (RFC 9112 §3.2)"
+        }
+        (Some(_), None) => {
+            "the `Host` header is not a host name or address with an optional port (RFC 9112 §3.2)"
+        }
+    };
+    Some(ApiError::new(
+        StatusCode::BAD_REQUEST,
+        ProblemKind::BadRequest,
+        detail,
+    ))
+}
+
+/// Whether `value` may be a `Host`: `uri-host [ ":" port ]` of RFC 3986 (a
+/// registered name, IPv4 or bracketed IPv6 address), or empty.
+fn is_host(value: &[u8]) -> bool {
+    value
+        .iter()
+        .all(|&b| b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=%:[]".contains(&b))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::{
+        io::{Read as _, Write as _},
+        net::TcpStream,
+    };
+
+    use axum::{
+        http::{Method, Request as HttpRequest},
+        routing::{get, post},
+    };
+    use http_body_util::BodyExt as _;
+    use serde_json::Value;
+    use tower::{Service as _, ServiceExt as _};
+
+    use super::*;
+
+    /// Routes: `/` answers at once, `/slow` after 10 s, `/echo` reads the body.
+    fn app(limits: Limits) -> (Router, GuardLayer) {
+        let guard = GuardLayer::new(limits);
+        let router = Router::new()
+            .route("/", get(|| async { "ok" }))
+            .route(
+                "/slow",
+                get(|| async {
+                    tokio::time::sleep(Duration::from_secs(10)).await;
+                    "late"
+                }),
+            )
+            .route(
+                "/echo",
+                post(|body: Bytes| async move { format!("{} bytes", body.len()) }),
+            )
+            .layer(guard.clone())
+            .layer(super::super::outer::OuterLayer::new(limits));
+        (router, guard)
+    }
+
+    fn request(method: Method, uri: &str) -> HttpRequest<Body> {
+        HttpRequest::builder()
+            .method(method)
+            .uri(uri)
+            .body(Body::empty())
+            .unwrap()
+    }
+
+    async fn problem(answer: Response) -> (StatusCode, Value, axum::http::HeaderMap) {
+        let status = answer.status();
+        let headers = answer.headers().clone();
+        let bytes = answer.into_body().collect().await.unwrap().to_bytes();
+        (
+            status,
+            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+            headers,
+        )
+    }
+
+    #[tokio::test]
+    async fn a_target_over_max_uri_bytes_gets_a_414_naming_the_query_or_the_path() {
+        let limits = Limits {
+            max_uri_bytes: 64,
+            ..Limits::DEFAULT
+        };
+        let (app, _) = app(limits);
+        let ok = format!("/?{}", "a".repeat(62));
+        let answer = app
+            .clone()
+            .oneshot(request(Method::GET, &ok))
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), StatusCode::OK, "64 bytes are taken");
+
+        let query = format!("/?{}", "a".repeat(63));
+        let (status, body, _) = problem(
+            app.clone()
+                .oneshot(request(Method::GET, &query))
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(status, StatusCode::URI_TOO_LONG);
+        assert_eq!(body["type"], "/problems/uri-too-long");
+        let detail = body["detail"].as_str().unwrap();
+        assert!(
+            detail.contains("query string") && detail.contains("at most 64"),
+            "{detail}"
+        );
+
+        let path = format!("/{}", "p".repeat(80));
+        let (status, body, _) =
+            problem(app.oneshot(request(Method::GET, &path)).await.unwrap()).await;
+        assert_eq!(status, StatusCode::URI_TOO_LONG);
+        assert!(
+            body["detail"].as_str().unwrap().contains("the path 81"),
+            "{body}"
+        );
+    }
+
+    #[tokio::test]
+    async fn too_many_or_too_large_header_fields_get_a_431_naming_the_limit() {
+        let limits = Limits {
+            max_headers: 3,
+            max_header_bytes: 100,
+            ..Limits::DEFAULT
+        };
+        let (app, _) = app(limits);
+        let mut many = request(Method::GET, "/");
+        for i in 0..4 {
+            many.headers_mut().append(
+                format!("x-h{i}").parse::<header::HeaderName>().unwrap(),
+                HeaderValue::from_static("1"),
+            );
+        }
+        let (status, body, _) = problem(app.clone().oneshot(many).await.unwrap()).await;
+        assert_eq!(status, StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE);
+        assert_eq!(body["type"], "/problems/headers-too-large");
+        assert!(
+            body["detail"]
+                .as_str()
+                .unwrap()
+                .contains("4 header fields; at most 3 are taken (`max_headers`)"),
+            "{body}"
+        );
+
+        let mut large = request(Method::GET, "/");
+        large
+            .headers_mut()
+            .insert("x-pad", HeaderValue::from_str(&"a".repeat(92)).unwrap());
+        let (status, body, _) = problem(app.clone().oneshot(large).await.unwrap()).await;
+        assert_eq!(status, StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE);
+        assert!(
+            body["detail"]
+                .as_str()
+                .unwrap()
+                .contains("101 bytes in all; at most 100"),
+            "{body}"
+        );
+
+        let mut fits = request(Method::GET, "/");
+        fits.headers_mut()
+            .insert("x-pad", HeaderValue::from_str(&"a".repeat(91)).unwrap());
+        assert_eq!(app.oneshot(fits).await.unwrap().status(), StatusCode::OK);
+    }
+
+    #[tokio::test]
+    async fn beyond_max_in_flight_a_request_gets_a_503_with_retry_after_at_once() {
+        let limits = Limits {
+            max_in_flight: 2,
+            ..Limits::DEFAULT
+        };
+        let (mut app, guard) = app(limits);
+        let slow_a = app.call(request(Method::GET, "/slow"));
+        let slow_b = app.call(request(Method::GET, "/slow"));
+        let mut slow_a = Box::pin(slow_a);
+        let mut slow_b = Box::pin(slow_b);
+        // Poll both once so that they wait in their handlers.
+        assert!(futures_poll(&mut slow_a).is_pending());
+        assert!(futures_poll(&mut slow_b).is_pending());
+        assert_eq!(guard.in_flight(), 2);
+        let (status, body, headers) =
+            problem(app.call(request(Method::GET, "/")).await.unwrap()).await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(headers[header::RETRY_AFTER], "1");
+        assert_eq!(body["type"], "/problems/service-unavailable");
+        assert!(
+            body["detail"]
+                .as_str()
+                .unwrap()
+                .contains("answering 2 requests"),
+            "{body}"
+        );
+        // A client that goes away frees its place.
+        drop(slow_a);
+        assert_eq!(guard.in_flight(), 1);
+        assert_eq!(
+            app.call(request(Method::GET, "/")).await.unwrap().status(),
+            StatusCode::OK
+        );
+        assert_eq!(guard.in_flight(), 1, "an answered request frees its place");
+        drop(slow_b);
+        assert_eq!(guard.in_flight(), 0);
+    }
+
+    /// Polls once, with a waker that does nothing.
+    fn futures_poll<F: Future + Unpin>(future: &mut F) -> Poll<F::Output> {
+        let mut cx = Context::from_waker(std::task::Waker::noop());
+        Pin::new(future).poll(&mut cx)
+    }
+
+    #[tokio::test]
+    async fn a_slow_answer_gets_a_503_after_request_timeout_ms() {
+        let limits = Limits {
+            request_timeout_ms: 50,
+            ..Limits::DEFAULT
+        };
+        let (app, guard) = app(limits);
+        let started = std::time::Instant::now();
+        let (status, body, headers) =
+            problem(app.oneshot(request(Method::GET, "/slow")).await.unwrap()).await;
+        assert!(started.elapsed() < Duration::from_secs(5));
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+        assert!(
+            body["detail"]
+                .as_str()
+                .unwrap()
+                .contains("not ready within 50 ms (`request_timeout_ms`)"),
+            "{body}"
+        );
+        assert!(!headers.contains_key(header::CONNECTION));
+        assert_eq!(guard.in_flight(), 0);
+    }
+
+    #[tokio::test]
+    async fn a_body_that_stops_arriving_gets_a_408_and_the_connection_closed() {
+        let limits = Limits {
+            request_timeout_ms: 50,
+            ..Limits::DEFAULT
+        };
+        let (app, _) = app(limits);
+        let (mut sender, body) = http_body_util::channel::Channel::<Bytes, Infallible>::new(1);
+        sender
+            .send_data(Bytes::from_static(b"[[36.6,"))
+            .await
+            .unwrap();
+        let post = HttpRequest::post("/echo")
+            .header(header::CONTENT_LENGTH, "100")
+            .body(Body::new(body))
+            .unwrap();
+        let (status, body, headers) = problem(app.oneshot(post).await.unwrap()).await;
+        drop(sender);
+        assert_eq!(status, StatusCode::REQUEST_TIMEOUT);
+        assert_eq!(body["type"], "/problems/request-timeout");
+        assert!(
+            body["detail"]
+                .as_str()
+                .unwrap()
+                .contains("did not arrive within 50 ms"),
+            "{body}"
+        );
+        assert_eq!(headers[header::CONNECTION], "close");
+    }
+
+    #[tokio::test]
+    async fn a_request_within_every_limit_is_answered_and_frees_its_place() {
+        let (app, guard) = app(Limits::DEFAULT);
+        let answer = app
+            .clone()
+            .oneshot(
+                HttpRequest::post("/echo")
+                    .body(Body::from("[[36.63,35.93]]"))
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), StatusCode::OK);
+        let text = answer.into_body().collect().await.unwrap().to_bytes();
+        assert_eq!(&text[..], b"15 bytes");
+        assert_eq!(guard.in_flight(), 0);
+    }
+
+    #[test]
+    fn an_http_1_1_request_needs_exactly_one_valid_host() {
+        let with = |version: Version, hosts: &[&str]| {
+            let mut request = HttpRequest::get("/").version(version);
+            for host in hosts {
+                request = request.header(header::HOST, *host);
+            }
+            host_problem(&request.body(()).unwrap()).map(|e| e.detail)
+        };
+        assert_eq!(with(Version::HTTP_11, &["127.0.0.1:8080"]), None);
+        assert_eq!(with(Version::HTTP_11, &["[::1]:8080"]), None);
+        assert_eq!(with(Version::HTTP_11, &["maps.example.org"]), None);
+        assert_eq!(
+            with(Version::HTTP_11, &[""]),
+            None,
+            "empty is allowed (RFC 9112 §3.2)"
+        );
+        assert_eq!(with(Version::HTTP_10, &[]), None, "HTTP/1.0 may omit it");
+        assert!(with(Version::HTTP_11, &[]).unwrap().contains("no `Host`"));
+        assert!(
+            with(Version::HTTP_11, &["a", "b"])
+                .unwrap()
+                .contains("more than one `Host`")
+        );
+        assert!(
+            with(Version::HTTP_11, &["a b"])
+                .unwrap()
+                .contains("not a host")
+        );
+        assert!(
+            with(Version::HTTP_11, &["a/b"])
+                .unwrap()
+                .contains("not a host")
+        );
+    }
+
+    /// A server on 127.0.0.1:0 over a router with the guard, and its shutdown.
+    async fn server(
+        limits: Limits,
+    ) -> (
+        String,
+        tokio::sync::oneshot::Sender<()>,
+        tokio::task::JoinHandle<io::Result<()>>,
+    ) {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap().to_string();
+        let (app, _) = app(limits);
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(serve(listener, app, limits, async {
+            let _ = stopped.await;
+        }));
+        (addr, stop, server)
+    }
+
+    /// Sends `bytes` on a new connection and reads until the server closes it.
+    fn exchange(addr: &str, bytes: &[u8]) -> String {
+        let mut stream = TcpStream::connect(addr).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .unwrap();
+        stream.write_all(bytes).unwrap();
+        let mut answer = Vec::new();
+        let _ = stream.read_to_end(&mut answer);
+        String::from_utf8_lossy(&answer).into_owned()
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn serve_refuses_a_request_without_host_with_a_problem_and_answers_one_with() {
+        let (addr, stop, server) = server(Limits::DEFAULT).await;
+        let answers = tokio::task::spawn_blocking(move || {
+            (
+                exchange(&addr, b"GET / HTTP/1.1\r\nConnection: close\r\n\r\n"),
+                exchange(
+                    &addr,
+                    b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+                ),
+                exchange(&addr, b"GET / HTTP/1.0\r\n\r\n"),
+            )
+        })
+        .await
+        .unwrap();
+        let (without, with, old) = answers;
+        assert!(without.starts_with("HTTP/1.1 400"), "{without}");
+        assert!(
+            without.contains("application/problem+json") && without.contains("no `Host` header"),
+            "{without}"
+        );
+        assert!(
+            with.starts_with("HTTP/1.1 200") && with.ends_with("ok"),
+            "{with}"
+        );
+        assert!(old.starts_with("HTTP/1.0 200"), "{old}");
+        stop.send(()).unwrap();
+        server.await.unwrap().unwrap();
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn serve_closes_a_connection_whose_head_is_not_sent_in_time() {
+        let limits = Limits {
+            header_read_timeout_ms: 200,
+            ..Limits::DEFAULT
+        };
+        let (addr, stop, server) = server(limits).await;
+        let (elapsed, answer) = tokio::task::spawn_blocking(move || {
+            let started = std::time::Instant::now();
+            // A head that never ends (slowloris), then an idle kept-alive connection.
+            let partial = exchange(&addr, b"GET / HTTP/1.1\r\nHost: x\r\nX-Slow: ");
+            let mut stream = TcpStream::connect(&addr).unwrap();
+            stream
+                .set_read_timeout(Some(Duration::from_secs(10)))
+                .unwrap();
+            stream
+                .write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+                .unwrap();
+            let mut idle = Vec::new();
+            let _ = stream.read_to_end(&mut idle);
+            (
+                started.elapsed(),
+                (partial, String::from_utf8_lossy(&idle).into_owned()),
+            )
+        })
+        .await
+        .unwrap();
+        assert_eq!(answer.0, "", "closed without an answer");
+        assert!(
+            answer.1.starts_with("HTTP/1.1 200") && answer.1.ends_with("ok"),
+            "answered, then closed when idle: {}",
+            answer.1
+        );
+        assert!(elapsed < Duration::from_secs(5), "{elapsed:?}");
+        stop.send(()).unwrap();
+        server.await.unwrap().unwrap();
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn serve_finishes_the_request_in_flight_when_shut_down() {
+        let limits = Limits {
+            request_timeout_ms: 300,
+            ..Limits::DEFAULT
+        };
+        let (addr, stop, server) = server(limits).await;
+        let client = tokio::task::spawn_blocking(move || {
+            exchange(&addr, b"GET /slow HTTP/1.1\r\nHost: x\r\n\r\n")
+        });
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        stop.send(()).unwrap();
+        let answer = client.await.unwrap();
+        // The guard's timeout answers the slow request; then the server stops.
+        assert!(answer.starts_with("HTTP/1.1 503"), "{answer}");
+        tokio::time::timeout(Duration::from_secs(5), server)
+            .await
+            .expect("the server stopped")
+            .unwrap()
+            .unwrap();
+    }
+}
