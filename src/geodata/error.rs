@@ -128,6 +128,14 @@ pub enum FeatureFault {
         /// Which polygon (0-based).
         polygon: usize,
     },
+    /// A ring that encloses no area: its points lie on one line.
+    #[error("polygon {polygon} ring {ring} encloses no area (its points lie on one line)")]
+    EmptyRing {
+        /// Which polygon (0-based).
+        polygon: usize,
+        /// Which ring (0 = outer).
+        ring: usize,
+    },
     /// A ring with fewer than 4 positions.
     #[error("polygon {polygon} ring {ring} has {count} positions (a closed ring needs at least 4)")]
     ShortRing {

@@ -309,7 +309,13 @@ fn polygon_from_rings(polygon: usize, rings: &PolygonType) -> Result<Polygon<f64
         if coords.first() != coords.last() {
             return Err(FeatureFault::UnclosedRing { polygon, ring });
         }
-        converted.push(LineString(coords));
+        let line = LineString(coords);
+        // A ring whose points all lie on one line (or on one point) bounds
+        // nothing; geo's validation lets some such rings through.
+        if geo::Area::unsigned_area(&Polygon::new(line.clone(), vec![])) == 0.0 {
+            return Err(FeatureFault::EmptyRing { polygon, ring });
+        }
+        converted.push(line);
     }
     let exterior = converted.remove(0);
     Ok(Polygon::new(exterior, converted))

@@ -846,7 +846,8 @@ pub fn batch_points_full(body: &[u8], max_points: usize) -> Result<Vec<(f64, f64
     }
     let value: Value = serde_json::from_slice(body).map_err(|e| {
         ApiError::body(format!(
-            "the body is not valid JSON ({e}): send {BATCH_FORMS}"
+            "the body is not valid JSON ({}): send {BATCH_FORMS}",
+            clipped(&e)
         ))
     })?;
     let mut points = Vec::new();
@@ -861,7 +862,8 @@ pub fn batch_points_full(body: &[u8], max_points: usize) -> Result<Vec<(f64, f64
         Value::Object(_) => {
             let geojson = serde_json::from_value::<GeoJson>(value).map_err(|e| {
                 ApiError::body(format!(
-                    "the body is not valid GeoJSON ({e}): send {BATCH_FORMS}"
+                    "the body is not valid GeoJSON ({}): send {BATCH_FORMS}",
+                    clipped(&e)
                 ))
             })?;
             points = geojson_points(&geojson, max_points)?;
@@ -1021,6 +1023,15 @@ fn push_geometry(
         }
     }
     Ok(())
+}
+
+/// A parser's message, cut to 200 characters: it may quote the input whole.
+fn clipped(error: &impl std::fmt::Display) -> String {
+    let text = error.to_string();
+    match text.char_indices().nth(200) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text,
+    }
 }
 
 #[cfg(test)]
