@@ -312,13 +312,36 @@ fn polygon_from_rings(polygon: usize, rings: &PolygonType) -> Result<Polygon<f64
         let line = LineString(coords);
         // A ring whose points all lie on one line (or on one point) bounds
         // nothing; geo's validation lets some such rings through.
-        if geo::Area::unsigned_area(&Polygon::new(line.clone(), vec![])) == 0.0 {
+        if all_on_one_line(&line.0) {
             return Err(FeatureFault::EmptyRing { polygon, ring });
         }
         converted.push(line);
     }
     let exterior = converted.remove(0);
     Ok(Polygon::new(exterior, converted))
+}
+
+/// Whether every point lies on one line (or is one point), exactly.
+fn all_on_one_line(points: &[Coord]) -> bool {
+    let Some(&first) = points.first() else {
+        return true;
+    };
+    let Some(&second) = points.iter().find(|&&p| p != first) else {
+        return true;
+    };
+    points.iter().all(|&p| {
+        robust::orient2d(
+            robust::Coord {
+                x: first.x,
+                y: first.y,
+            },
+            robust::Coord {
+                x: second.x,
+                y: second.y,
+            },
+            robust::Coord { x: p.x, y: p.y },
+        ) == 0.0
+    })
 }
 
 fn meta_from_properties(
