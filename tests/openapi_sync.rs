@@ -60,7 +60,17 @@ fn every_route_documents_its_error_responses_as_problems() {
     let doc: serde_json::Value = serde_json::from_str(COMMITTED).unwrap();
     for (path, item) in doc["paths"].as_object().unwrap() {
         for (method, op) in item.as_object().unwrap() {
-            for (status, response) in op["responses"].as_object().unwrap() {
+            let responses = op["responses"].as_object().unwrap();
+            for (status, response) in responses {
+                let response = match response["$ref"].as_str() {
+                    Some(target) => {
+                        let name = target
+                            .strip_prefix("#/components/responses/")
+                            .unwrap_or_else(|| panic!("{method} {path} {status}: {target}"));
+                        &doc["components"]["responses"][name]
+                    }
+                    None => response,
+                };
                 if status.starts_with('4') || status.starts_with('5') {
                     assert!(
                         response["content"]["application/problem+json"].is_object(),
@@ -68,6 +78,20 @@ fn every_route_documents_its_error_responses_as_problems() {
                     );
                 }
             }
+            // The guard's refusals, which any request may get.
+            for status in ["414", "431", "503"] {
+                assert!(
+                    responses.contains_key(status),
+                    "{method} {path} does not document {status}"
+                );
+            }
+            assert_eq!(
+                responses.contains_key("408"),
+                op.get("requestBody").is_some(),
+                "{method} {path}: 408 is for operations that take a body"
+            );
         }
     }
+    let shed = &doc["components"]["responses"]["Unavailable"];
+    assert!(shed["headers"]["Retry-After"].is_object(), "{shed}");
 }

@@ -216,6 +216,9 @@ fn zone_from_feature(
 fn governorate_from_feature(feature: geojson::Feature) -> Result<Governorate, FeatureFault> {
     let geometry = outline(feature.geometry.as_ref(), &mut |_| {})?;
     let mut props = feature.properties.unwrap_or_default();
+    for key in COMPUTED {
+        props.shift_remove(key);
+    }
     let pcode = take(
         &mut props,
         "pcode",

@@ -238,6 +238,23 @@ fn computed_members_in_input_are_ignored_so_served_data_loads_back() {
 }
 
 #[test]
+fn computed_members_of_served_governorates_are_ignored() {
+    let text = include_str!("../../geodata/governorates.geojson");
+    let mut value: serde_json::Value = serde_json::from_str(text).unwrap();
+    for f in value["features"].as_array_mut().unwrap() {
+        let props = f["properties"].as_object_mut().unwrap();
+        props.insert("area_km2".into(), 1.0.into());
+        props.insert("links".into(), serde_json::json!([]));
+    }
+    let served = parse_governorates("served.geojson", &value.to_string()).unwrap();
+    let embedded = load_embedded_governorates().unwrap();
+    for (a, b) in served.iter().zip(&embedded) {
+        assert_eq!(a.extra, b.extra, "{}", a.pcode);
+        assert!((a.area_km2 - b.area_km2).abs() < 1e-9, "{}", a.pcode);
+    }
+}
+
+#[test]
 fn extra_properties_pass_through_in_order() {
     let text = std::fs::read_to_string(fixture("boxes.geojson"))
         .unwrap()

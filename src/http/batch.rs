@@ -254,14 +254,14 @@ pub async fn locate_batch(
                 ProblemKind::PayloadTooLarge,
                 format!(
                     "the body is larger than {} bytes, the most one request may send; split the batch",
-                    state.limits.max_body_bytes
+                    state.limits().max_body_bytes
                 ),
             )
         } else {
             ApiError::body(format!("the body could not be read: {e}"))
         }
     })?;
-    let max_points = state.limits.max_batch_points;
+    let max_points = state.limits().max_batch_points;
     // Every point is read and checked before the answer starts.
     let points = if body.len() > BLOCKING_BODY {
         tokio::task::spawn_blocking(move || batch_points(&body, max_points))

@@ -3,7 +3,7 @@
 //! [`router`] builds the whole service; [`openapi()`] the document describing it.
 //! Imports `query` and `zone`; the engine never imports this module.
 //!
-//! Layers, outermost first: metrics; the [`outer`] layer (CORS — any origin
+//! Layers, outermost first (one [`ServiceBuilder`]): metrics; the [`outer`] layer (CORS — any origin
 //! may GET, HEAD and POST —, the framing policy of pages, and problem
 //! rendering: every error is `application/problem+json`); the [`guard`]
 //! (URI and header limits, load shedding, timeouts); panic catching;
@@ -27,9 +27,8 @@ pub mod resource;
 pub mod state;
 pub mod zones;
 
-use std::sync::Arc;
-
-use axum::{Extension, Router, extract::DefaultBodyLimit};
+use axum::{Router, extract::DefaultBodyLimit, response::IntoResponse};
+use tower::ServiceBuilder;
 use tower_http::{
     catch_panic::CatchPanicLayer, compression::CompressionLayer, limit::RequestBodyLimitLayer,
     trace::TraceLayer,
@@ -73,31 +72,39 @@ fn api_router() -> OpenApiRouter<AppState> {
 /// ```
 #[must_use]
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    api_router().split_for_parts().1
+    parts().1
+}
+
+/// The routes and the document describing them, with the guard's refusals.
+fn parts() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
+    let (routes, mut doc) = api_router().split_for_parts();
+    openapi::add_guard_responses(&mut doc);
+    (routes, doc)
 }
 
 /// The whole service over `state`.
 pub fn router(state: AppState) -> Router {
-    let (routes, doc) = api_router().split_for_parts();
-    let documents = openapi::Documents {
-        v30: resource::Resource::new(openapi::render_30(&doc), openapi::OPENAPI_30_JSON),
-        v31: resource::Resource::new(openapi::render(&doc), openapi::OPENAPI_31_JSON),
-    };
-    let limits = state.limits;
+    let (routes, doc) = parts();
+    state.documents(|| openapi::Documents::prepare(&doc));
+    let limits = state.limits();
     let body_limit = limits.max_body_bytes;
+    // One `layer` call: axum boxes a route's service once per call, so the
+    // stack costs one boxed future per request instead of one per layer.
+    let layers = ServiceBuilder::new()
+        .layer(metrics::MetricsLayer::new())
+        .layer(outer::OuterLayer::new(limits))
+        .layer(guard::GuardLayer::new(limits))
+        .map_response(IntoResponse::into_response)
+        .layer(CatchPanicLayer::custom(problem::panic_response))
+        .layer(TraceLayer::new_for_http())
+        .layer(CompressionLayer::new().compress_when(worth_compressing()))
+        .layer(RequestBodyLimitLayer::new(body_limit))
+        .layer(DefaultBodyLimit::max(body_limit));
     routes
         .merge(SwaggerUi::new("/docs").config(Config::from("/api")))
         .fallback(|| async { axum::http::StatusCode::NOT_FOUND })
-        .layer(Extension(Arc::new(documents)))
         .with_state(state)
-        .layer(DefaultBodyLimit::max(body_limit))
-        .layer(RequestBodyLimitLayer::new(body_limit))
-        .layer(CompressionLayer::new().compress_when(worth_compressing()))
-        .layer(TraceLayer::new_for_http())
-        .layer(CatchPanicLayer::custom(problem::panic_response))
-        .layer(guard::GuardLayer::new(limits))
-        .layer(outer::OuterLayer::new(limits))
-        .layer(metrics::MetricsLayer::new())
+        .layer(layers)
 }
 
 /// Which answers the compression layer compresses: not small ones (a point's

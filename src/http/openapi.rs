@@ -2,10 +2,15 @@
 
 use std::sync::Arc;
 
-use axum::{Extension, extract::RawQuery, http::HeaderMap, response::Response};
+use axum::{
+    extract::{RawQuery, State},
+    http::HeaderMap,
+    response::Response,
+};
 use utoipa::OpenApi;
 
 use super::{
+    AppState,
     extract::Query,
     problem::{ApiError, Problem},
     resource::Resource,
@@ -49,6 +54,90 @@ pub fn render_30(doc: &utoipa::openapi::OpenApi) -> String {
     text
 }
 
+/// Adds to every operation of `doc` the refusals the guard layer may give
+/// any request (see [`super::guard`]): 414 and 431 (target or header fields
+/// too large), 503 (too many requests at once, or no answer in time, with
+/// `Retry-After` when shed), and to operations that take a body 408 (the body
+/// did not arrive in time). Each is a shared response in
+/// `components.responses`.
+pub fn add_guard_responses(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::{
+        ContentBuilder, Ref, RefOr, ResponseBuilder,
+        header::HeaderBuilder,
+        schema::{ObjectBuilder, Type},
+    };
+    let problem = || {
+        ContentBuilder::new()
+            .schema(Some(Ref::from_schema_name("Problem")))
+            .build()
+    };
+    let shared = [
+        (
+            "408",
+            "RequestTimeout",
+            "The request body did not arrive within `request_timeout_ms`; the connection is closed",
+        ),
+        (
+            "414",
+            "UriTooLong",
+            "The request target (path and query) is longer than `max_uri_bytes`",
+        ),
+        (
+            "431",
+            "HeadersTooLarge",
+            "The request has more header fields than `max_headers`, or more bytes of them than `max_header_bytes`",
+        ),
+        (
+            "503",
+            "Unavailable",
+            "`max_in_flight` requests are being answered (shed at once, with `Retry-After`), or the answer was not ready within `request_timeout_ms`",
+        ),
+    ];
+    let components = doc.components.get_or_insert_with(Default::default);
+    for (status, name, description) in shared {
+        let mut response = ResponseBuilder::new()
+            .description(description)
+            .content("application/problem+json", problem());
+        if status == "503" {
+            response = response.header(
+                "Retry-After",
+                HeaderBuilder::new()
+                    .schema(Some(ObjectBuilder::new().schema_type(Type::Integer)))
+                    .description(Some("Seconds to wait before retrying, when shed"))
+                    .build(),
+            );
+        }
+        components
+            .responses
+            .insert(name.to_owned(), RefOr::T(response.build()));
+    }
+    for item in doc.paths.paths.values_mut() {
+        let operations = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.options,
+            &mut item.head,
+            &mut item.patch,
+            &mut item.trace,
+        ];
+        for operation in operations.into_iter().flatten() {
+            let takes_body = operation.request_body.is_some();
+            for (status, name, _) in shared {
+                if status == "408" && !takes_body {
+                    continue;
+                }
+                operation
+                    .responses
+                    .responses
+                    .entry(status.to_owned())
+                    .or_insert_with(|| RefOr::Ref(Ref::from_response_name(name)));
+            }
+        }
+    }
+}
+
 /// The media type of the 3.0 document.
 pub const OPENAPI_30_JSON: &str = "application/vnd.oai.openapi+json;version=3.0";
 /// The media type of the 3.1 document.
@@ -61,6 +150,22 @@ pub struct Documents {
     pub v30: Resource,
     /// OpenAPI 3.1.
     pub v31: Resource,
+}
+
+impl Documents {
+    /// Both renderings of `doc`.
+    #[must_use]
+    pub fn prepare(doc: &utoipa::openapi::OpenApi) -> Self {
+        Self {
+            v30: Resource::new(render_30(doc), OPENAPI_30_JSON),
+            v31: Resource::new(render(doc), OPENAPI_31_JSON),
+        }
+    }
+
+    /// Those of `state`, prepared on first use.
+    fn of(state: &AppState) -> &Arc<Self> {
+        state.documents(|| Self::prepare(&super::openapi()))
+    }
 }
 
 /// This API's OpenAPI 3.0.3 document (the OGC `service-desc`), the same bytes as
@@ -76,12 +181,12 @@ pub struct Documents {
     )
 )]
 pub async fn get_api(
-    Extension(documents): Extension<Arc<Documents>>,
+    State(state): State<AppState>,
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     Query::parse(raw.as_deref(), &[])?;
-    Ok(documents.v30.respond(&headers))
+    Ok(Documents::of(&state).v30.respond(&headers))
 }
 
 /// This API's OpenAPI 3.1 document as utoipa generates it, the same bytes as
@@ -97,10 +202,10 @@ pub async fn get_api(
     )
 )]
 pub async fn get_api_31(
-    Extension(documents): Extension<Arc<Documents>>,
+    State(state): State<AppState>,
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     Query::parse(raw.as_deref(), &[])?;
-    Ok(documents.v31.respond(&headers))
+    Ok(Documents::of(&state).v31.respond(&headers))
 }

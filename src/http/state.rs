@@ -1,7 +1,7 @@
 //! What every handler shares: the loaded data and the limits.
 
 use std::sync::{
-    Arc,
+    Arc, OnceLock,
     atomic::{AtomicI64, AtomicU64, Ordering},
 };
 
@@ -13,7 +13,7 @@ use crate::{
     zone::{Governorate, Zone},
 };
 
-use super::{locate::DataUsed, ogc::OgcResources, zones::ZoneResources};
+use super::{locate::DataUsed, ogc::OgcResources, openapi::Documents, zones::ZoneResources};
 
 /// Limits on what one request may ask, and on how many are answered at once.
 ///
@@ -115,23 +115,19 @@ impl Data {
     }
 }
 
-/// The handlers' shared state; cheap to clone.
+/// The handlers' shared state; cheap to clone (one reference count).
 ///
 /// The data can be replaced while the service runs ([`AppState::replace_data`],
 /// used by [`crate::reload`]); every clone sees the replacement.
 #[derive(Clone, Debug)]
 pub struct AppState {
-    data: Arc<DataCell>,
-    /// The request limits.
-    pub limits: Limits,
-    /// Who may frame `/map` (a CSP `frame-ancestors` source list).
-    frame_ancestors: Arc<str>,
+    shared: Arc<Shared>,
 }
 
-/// The data in force and what is known of its replacements, shared by every
-/// clone of a state.
+/// What every clone of a state shares: the data in force, what is known of
+/// its replacements, and the settings of the service.
 #[derive(Debug)]
-struct DataCell {
+struct Shared {
     /// The data in force.
     current: ArcSwap<Data>,
     /// The prefix of links, kept to prepare replacement data alike.
@@ -140,6 +136,12 @@ struct DataCell {
     loaded_at: AtomicI64,
     reloads_ok: AtomicU64,
     reloads_failed: AtomicU64,
+    /// The request limits.
+    limits: Limits,
+    /// Who may frame `/map` (a CSP `frame-ancestors` source list).
+    frame_ancestors: Box<str>,
+    /// The OpenAPI documents, prepared once by the router.
+    documents: OnceLock<Arc<Documents>>,
 }
 
 /// How many reloads replaced (or confirmed) the data and how many were refused.
@@ -177,31 +179,61 @@ impl AppState {
     pub fn from_index(index: ZoneIndex, limits: Limits, base_url: &str) -> Self {
         let base_url = base_url.trim_end_matches('/');
         Self {
-            data: Arc::new(DataCell {
+            shared: Arc::new(Shared {
                 current: ArcSwap::from_pointee(Data::new(index, base_url)),
                 base_url: base_url.into(),
                 loaded_at: AtomicI64::new(jiff::Timestamp::now().as_second()),
                 reloads_ok: AtomicU64::new(0),
                 reloads_failed: AtomicU64::new(0),
+                limits,
+                frame_ancestors: super::map::DEFAULT_FRAME_ANCESTORS.into(),
+                documents: OnceLock::new(),
             }),
-            limits,
-            frame_ancestors: Arc::from(super::map::DEFAULT_FRAME_ANCESTORS),
         }
     }
 
     /// The same state with `/map` frameable by `sources` (a CSP
     /// `frame-ancestors` source list, checked with
     /// [`check_frame_ancestors`](super::map::check_frame_ancestors)).
+    ///
+    /// Meant for building a state: clones made before keep their setting.
     #[must_use]
-    pub fn with_frame_ancestors(mut self, sources: &str) -> Self {
-        self.frame_ancestors = Arc::from(sources.trim());
-        self
+    pub fn with_frame_ancestors(self, sources: &str) -> Self {
+        let old = &self.shared;
+        let documents = OnceLock::new();
+        if let Some(prepared) = old.documents.get() {
+            let _ = documents.set(Arc::clone(prepared));
+        }
+        Self {
+            shared: Arc::new(Shared {
+                current: ArcSwap::new(old.current.load_full()),
+                base_url: old.base_url.clone(),
+                loaded_at: AtomicI64::new(old.loaded_at.load(Ordering::Relaxed)),
+                reloads_ok: AtomicU64::new(old.reloads_ok.load(Ordering::Relaxed)),
+                reloads_failed: AtomicU64::new(old.reloads_failed.load(Ordering::Relaxed)),
+                limits: old.limits,
+                frame_ancestors: sources.trim().into(),
+                documents,
+            }),
+        }
     }
 
     /// Who may frame `/map`: `*` unless set with [`Self::with_frame_ancestors`].
     #[must_use]
     pub fn frame_ancestors(&self) -> &str {
-        &self.frame_ancestors
+        &self.shared.frame_ancestors
+    }
+
+    /// The request limits.
+    #[must_use]
+    pub fn limits(&self) -> Limits {
+        self.shared.limits
+    }
+
+    /// The OpenAPI documents: those the router prepared, else `prepare()`'s
+    /// (kept for every later call).
+    pub fn documents(&self, prepare: impl FnOnce() -> Documents) -> &Arc<Documents> {
+        self.shared.documents.get_or_init(|| Arc::new(prepare()))
     }
 
     /// The data in force.
@@ -214,14 +246,14 @@ impl AppState {
     /// move into a blocking task.
     #[must_use]
     pub fn data(&self) -> Guard<Arc<Data>> {
-        self.data.current.load()
+        self.shared.current.load()
     }
 
     /// The prefix of links in the data (no trailing slash; empty for
     /// root-relative links); replacement data must be prepared with it.
     #[must_use]
     pub fn base_url(&self) -> &str {
-        &self.data.base_url
+        &self.shared.base_url
     }
 
     /// Puts `data` in force for every clone of this state, atomically:
@@ -242,7 +274,7 @@ impl AppState {
     /// assert_eq!(old.index.zones().len(), 4);
     /// ```
     pub fn replace_data(&self, data: Data) -> Arc<Data> {
-        let cell = &self.data;
+        let cell = &self.shared;
         let old = cell.current.swap(Arc::new(data));
         cell.loaded_at
             .store(jiff::Timestamp::now().as_second(), Ordering::Relaxed);
@@ -253,13 +285,13 @@ impl AppState {
     /// that replaced it).
     #[must_use]
     pub fn loaded_at(&self) -> jiff::Timestamp {
-        jiff::Timestamp::from_second(self.data.loaded_at.load(Ordering::Relaxed))
+        jiff::Timestamp::from_second(self.shared.loaded_at.load(Ordering::Relaxed))
             .unwrap_or(jiff::Timestamp::UNIX_EPOCH)
     }
 
     /// Counts one reload: `ok` when it validated, else refused.
     pub fn count_reload(&self, ok: bool) {
-        let cell = &self.data;
+        let cell = &self.shared;
         let counter = if ok {
             &cell.reloads_ok
         } else {
@@ -271,10 +303,56 @@ impl AppState {
     /// The reloads counted so far.
     #[must_use]
     pub fn reload_counts(&self) -> ReloadCounts {
-        let cell = &self.data;
+        let cell = &self.shared;
         ReloadCounts {
             ok: cell.reloads_ok.load(Ordering::Relaxed),
             failed: cell.reloads_failed.load(Ordering::Relaxed),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::geodata;
+
+    #[test]
+    fn the_version_changes_with_the_governorates_alone() {
+        let zones = geodata::load_embedded().unwrap();
+        let governorates = geodata::load_embedded_governorates().unwrap();
+        let fewer = governorates[1..].to_vec();
+        let all = Data::new(
+            ZoneIndex::with_governorates(zones.clone(), governorates),
+            "",
+        );
+        let again = Data::new(
+            ZoneIndex::with_governorates(
+                zones.clone(),
+                geodata::load_embedded_governorates().unwrap(),
+            ),
+            "",
+        );
+        let without_one = Data::new(ZoneIndex::with_governorates(zones, fewer), "");
+        assert_eq!(
+            all.version, again.version,
+            "the same data, the same version"
+        );
+        assert_ne!(all.version, without_one.version);
+        assert_eq!(all.version.len(), 16);
+    }
+
+    #[test]
+    fn every_clone_shares_one_state_and_frame_ancestors_builds_a_new_one() {
+        let state = AppState::new(geodata::load_embedded().unwrap(), Limits::default());
+        let clone = state.clone();
+        assert!(Arc::ptr_eq(&state.shared, &clone.shared));
+        let framed = state.with_frame_ancestors(" 'self' ");
+        assert_eq!(framed.frame_ancestors(), "'self'");
+        assert_eq!(
+            clone.frame_ancestors(),
+            super::super::map::DEFAULT_FRAME_ANCESTORS
+        );
+        assert_eq!(framed.data().version, clone.data().version);
+        assert_eq!(framed.limits(), Limits::default());
     }
 }

@@ -125,7 +125,8 @@ pub struct ZoneList {
 /// The version of the zone data.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct DataVersion {
-    /// A short hash identifying the zone data (as in `/healthz`).
+    /// A short hash identifying the data answering: the zones and the
+    /// governorates (as in `/healthz`).
     #[schema(example = "81c889c43d5e6381")]
     pub version: String,
     /// The period the outlines describe (the zones' `extent`), e.g. `2017`.
@@ -219,7 +220,16 @@ impl ZoneResources {
             },
             GEO_JSON,
         );
-        let version = short_hash(collection.body());
+        // Answers depend on the governorates too: a version names both.
+        // In P-code order, as served: the order of a file does not matter.
+        let mut governorates: Vec<_> = index.governorates().iter().collect();
+        governorates.sort_by(|a, b| a.pcode.cmp(&b.pcode));
+        let mut hashed = collection.body().to_vec();
+        for governorate in governorates {
+            let feature = super::governorates::feature(governorate, "");
+            hashed.extend_from_slice(&serde_json::to_vec(&feature).unwrap_or_default());
+        }
+        let version = short_hash(&hashed);
         let extent = common_extent(zones);
         let lists = index
             .distinct_sets()
@@ -276,7 +286,7 @@ impl ZoneResources {
         &self.map_pages
     }
 
-    /// A short hash of the zone data.
+    /// A short hash of the zone data: the zones and the governorates.
     #[must_use]
     pub fn version(&self) -> &str {
         &self.version
