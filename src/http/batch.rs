@@ -276,10 +276,7 @@ pub async fn locate_batch(
     let writer = Writer::new(Arc::clone(&state.data()), at, fields);
     if points.len() <= BLOCKING_BATCH {
         let mut out = writer.head();
-        writer.write(&mut out, &points, true).map_err(|e| {
-            tracing::error!(error = %e, "a batch answer could not be written");
-            internal()
-        })?;
+        writer.write(&mut out, &points, true);
         out.extend_from_slice(TAIL);
         return Ok(([(header::CONTENT_TYPE, JSON)], out).into_response());
     }
@@ -346,7 +343,7 @@ impl Writer {
 
     /// Appends the results of `points`, each after a comma but the very
     /// first of the batch (`first`).
-    fn write(&self, out: &mut Vec<u8>, points: &[(f64, f64)], first: bool) -> io::Result<()> {
+    fn write(&self, out: &mut Vec<u8>, points: &[(f64, f64)], first: bool) {
         let index = &self.data.index;
         for (k, &(lon, lat)) in points.iter().enumerate() {
             if !(first && k == 0) {
@@ -354,8 +351,8 @@ impl Writer {
             }
             match self.fields {
                 Fields::All => {
-                    let answer = LocateAnswer::from(index.locate_among(lon, lat, self.set));
-                    serde_json::to_writer(&mut *out, &answer)?;
+                    let location = index.locate_among(lon, lat, self.set);
+                    self.data.answers.write(out, index, &location, None);
                 }
                 Fields::Zones => {
                     let held = index.zone_set_at(lon, lat);
@@ -374,7 +371,6 @@ impl Writer {
                 }
             }
         }
-        Ok(())
     }
 
     /// The answer as a body streamed from a blocking thread: the points are
@@ -386,12 +382,11 @@ impl Writer {
             let produced = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                 self.produce(&points, &tx)
             }));
-            let failure = match produced {
-                Ok(Ok(()) | Err(Produce::Gone)) => return,
-                Ok(Err(Produce::Failed(e))) => e.to_string(),
-                Err(_) => "a panic".to_owned(),
-            };
-            tracing::error!(error = %failure, "a streamed batch answer failed; aborting it");
+            if produced.is_ok() {
+                // Done, or the client went away.
+                return;
+            }
+            tracing::error!("a streamed batch answer panicked; aborting it");
             // The client sees the connection fail rather than a truncated answer.
             tx.blocking_send(Err(io::Error::other("the batch answer failed")))
                 .ok();
@@ -403,19 +398,16 @@ impl Writer {
         &self,
         points: &[(f64, f64)],
         tx: &tokio::sync::mpsc::Sender<io::Result<Bytes>>,
-    ) -> Result<(), Produce> {
+    ) -> Result<(), Gone> {
         // Waits while the channel is full: the connection sets the pace.
-        let send = |chunk: Vec<u8>| {
-            tx.blocking_send(Ok(Bytes::from(chunk)))
-                .map_err(|_| Produce::Gone)
-        };
+        let send = |chunk: Vec<u8>| tx.blocking_send(Ok(Bytes::from(chunk))).map_err(|_| Gone);
         let chunk = match self.fields {
             Fields::All => CHUNK_FULL,
             Fields::Zones => CHUNK_ZONES,
         };
         let mut head = Some(self.head());
         for (w, wave) in points.chunks(chunk * WAVE).enumerate() {
-            let chunks: Vec<io::Result<Vec<u8>>> = wave
+            let chunks: Vec<Vec<u8>> = wave
                 .par_chunks(chunk)
                 .enumerate()
                 .map(|(c, points)| {
@@ -425,13 +417,13 @@ impl Writer {
                         _ => Vec::new(),
                     };
                     out.reserve(points.len() * bytes_per_result(self.fields));
-                    self.write(&mut out, points, first)?;
-                    Ok(out)
+                    self.write(&mut out, points, first);
+                    out
                 })
                 .collect();
             head = None;
             for chunk in chunks {
-                send(chunk.map_err(Produce::Failed)?)?;
+                send(chunk)?;
             }
         }
         send(TAIL.to_vec())
@@ -459,13 +451,8 @@ impl http_body::Body for Streamed {
     }
 }
 
-/// Why producing a streamed answer stopped early.
-enum Produce {
-    /// The client went away: nothing to do.
-    Gone,
-    /// Writing failed.
-    Failed(io::Error),
-}
+/// Producing a streamed answer stopped early: the client went away.
+struct Gone;
 
 /// A generous guess of one result's size, to write without regrowing.
 fn bytes_per_result(fields: Fields) -> usize {
@@ -1082,8 +1069,8 @@ mod tests {
             let mut unprepared = Writer::new(Arc::clone(&data), at, Fields::Zones);
             unprepared.fragments = None;
             let (mut a, mut b) = (Vec::new(), Vec::new());
-            prepared.write(&mut a, &points, true).unwrap();
-            unprepared.write(&mut b, &points, true).unwrap();
+            prepared.write(&mut a, &points, true);
+            unprepared.write(&mut b, &points, true);
             assert_eq!(String::from_utf8(a).unwrap(), String::from_utf8(b).unwrap());
         }
     }

@@ -75,7 +75,7 @@ impl<'a> Query<'a> {
     }
 
     /// The value of `name`, or a 400 saying it is required.
-    pub fn require(&self, name: &str, expected: &str) -> Result<&str, ApiError> {
+    pub fn require(&self, name: &str, expected: impl std::fmt::Display) -> Result<&str, ApiError> {
         self.get(name).ok_or_else(|| {
             ApiError::parameter(
                 ProblemKind::MissingParameter,
@@ -154,16 +154,10 @@ impl Axis {
 
     /// What a value must be, for messages.
     #[must_use]
-    pub fn expected(self) -> String {
-        let what = match self {
-            Self::Lon => "a longitude",
-            Self::Lat => "a latitude",
-        };
-        let limit = self.limit();
-        format!("{what} in decimal degrees (WGS 84) between -{limit} and {limit}")
+    pub fn expected(self) -> Expected {
+        Expected(self)
     }
 
-    /// Checks a number already parsed; `-0` becomes `0`.
     pub fn check(self, value: f64) -> Result<f64, String> {
         if !value.is_finite() {
             return Err(format!(
@@ -191,10 +185,27 @@ impl Axis {
 /// assert!(parse_coordinate(Axis::Lat, "NaN").is_err());
 /// assert!(parse_coordinate(Axis::Lat, "1e999").is_err());
 /// ```
+/// What a coordinate must be, for messages: written only when one is.
+#[derive(Clone, Copy, Debug)]
+pub struct Expected(Axis);
+
+impl std::fmt::Display for Expected {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let what = match self.0 {
+            Axis::Lon => "a longitude",
+            Axis::Lat => "a latitude",
+        };
+        let limit = self.0.limit();
+        write!(
+            f,
+            "{what} in decimal degrees (WGS 84) between -{limit} and {limit}"
+        )
+    }
+}
+
 pub fn parse_coordinate(axis: Axis, text: &str) -> Result<f64, ApiError> {
     let name = axis.name();
     let fail = |detail: String| ApiError::parameter(ProblemKind::InvalidParameter, name, detail);
-    let shown: String = text.chars().take(40).collect();
     if text.is_empty() {
         return Err(fail(format!(
             "`{name}` is empty: it must be {}",
@@ -205,6 +216,7 @@ pub fn parse_coordinate(axis: Axis, text: &str) -> Result<f64, ApiError> {
         .bytes()
         .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+' | b'e' | b'E'));
     let value: f64 = if plain { text.parse().ok() } else { None }.ok_or_else(|| {
+        let shown: String = text.chars().take(40).collect();
         fail(format!(
             "`{name}` must be {}, got {shown:?}, which is not a decimal number",
             axis.expected()

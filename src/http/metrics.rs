@@ -432,8 +432,14 @@ where
         let this = self.project();
         let output = ready!(this.inner.poll(cx));
         let status = output.as_ref().map_or(500, |r| r.status().as_u16());
-        this.metrics
-            .record(*this.route, status, this.started.elapsed());
+        let latency = this.started.elapsed();
+        this.metrics.record(*this.route, status, latency);
+        tracing::debug!(
+            route = ROUTES.get(*this.route).copied().unwrap_or(OTHER_ROUTE),
+            status,
+            latency_us = latency.as_micros(),
+            "answered"
+        );
         Poll::Ready(output)
     }
 }

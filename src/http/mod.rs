@@ -3,13 +3,16 @@
 //! [`router`] builds the whole service; [`openapi()`] the document describing it.
 //! Imports `query` and `zone`; the engine never imports this module.
 //!
-//! Layers, outermost first (one [`ServiceBuilder`]): metrics; the [`outer`] layer (CORS — any origin
-//! may GET, HEAD and POST —, the framing policy of pages, and problem
-//! rendering: every error is `application/problem+json`); the [`guard`]
-//! (URI and header limits, load shedding, timeouts); panic catching;
-//! tracing; compression (gzip, br) of large dynamic answers (prepared
-//! resources carry their own compressed variants); the body limit.
+//! Layers on every route, outermost first (one [`ServiceBuilder`]): metrics
+//! (which also logs each answer at `debug`); the [`outer`] layer (CORS — any
+//! origin may GET, HEAD and POST —, the framing policy of pages, and problem
+//! rendering: every error is `application/problem+json`); the [`guard`] (URI
+//! and header limits, load shedding, timeouts); panic catching. On some
+//! routes only: the body limit (`POST /locate`) and compression (gzip, br) of
+//! answers made per request (`POST /locate`, items, `/map`, `/metrics`,
+//! `/docs`); prepared resources carry their own compressed variants.
 
+pub mod answer;
 pub mod batch;
 pub mod extract;
 pub mod governorates;
@@ -31,7 +34,6 @@ use axum::{Router, extract::DefaultBodyLimit, response::IntoResponse};
 use tower::ServiceBuilder;
 use tower_http::{
     catch_panic::CatchPanicLayer, compression::CompressionLayer, limit::RequestBodyLimitLayer,
-    trace::TraceLayer,
 };
 use utoipa::OpenApi as _;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -39,9 +41,29 @@ use utoipa_swagger_ui::{Config, SwaggerUi};
 
 pub use state::{AppState, Limits};
 
-fn api_router() -> OpenApiRouter<AppState> {
+/// The routes and what documents them. `limits` bound the body of `POST
+/// /locate`, the one route that reads a body: its layers (the body limit,
+/// compression of the answer) sit on that route alone, as compression sits
+/// on the other routes whose answers are made per request and may be large;
+/// prepared resources carry their own compressed variants, and small answers
+/// are not worth the work.
+fn api_router(limits: Limits) -> OpenApiRouter<AppState> {
+    let batch = OpenApiRouter::new()
+        .routes(routes!(batch::locate_batch))
+        .layer(
+            ServiceBuilder::new()
+                .layer(compression())
+                .layer(RequestBodyLimitLayer::new(limits.max_body_bytes))
+                .layer(DefaultBodyLimit::max(limits.max_body_bytes)),
+        );
+    let made_per_request = OpenApiRouter::new()
+        .routes(routes!(ogc::get_items))
+        .routes(routes!(map::get_map))
+        .routes(routes!(metrics::get_metrics))
+        .layer(compression());
     OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
-        .routes(routes!(locate::locate_point, batch::locate_batch))
+        .routes(routes!(locate::locate_point))
+        .merge(batch)
         .routes(routes!(zones::list_zones))
         .routes(routes!(zones::get_zone))
         .routes(routes!(ogc::get_landing))
@@ -49,13 +71,11 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(ogc::get_collections))
         .routes(routes!(ogc::get_collection))
         .routes(routes!(ogc::get_queryables))
-        .routes(routes!(ogc::get_items))
+        .merge(made_per_request)
         .routes(routes!(ogc::get_item))
-        .routes(routes!(map::get_map))
         .routes(routes!(map::get_map_asset))
         .routes(routes!(health::get_health))
         .routes(routes!(health::get_ready))
-        .routes(routes!(metrics::get_metrics))
         .routes(routes!(openapi::get_api))
         .routes(routes!(openapi::get_api_31))
         .routes(routes!(problem::get_problem_type))
@@ -72,22 +92,21 @@ fn api_router() -> OpenApiRouter<AppState> {
 /// ```
 #[must_use]
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    parts().1
+    parts(Limits::default()).1
 }
 
 /// The routes and the document describing them, with the guard's refusals.
-fn parts() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
-    let (routes, mut doc) = api_router().split_for_parts();
+fn parts(limits: Limits) -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
+    let (routes, mut doc) = api_router(limits).split_for_parts();
     openapi::add_guard_responses(&mut doc);
     (routes, doc)
 }
 
 /// The whole service over `state`.
 pub fn router(state: AppState) -> Router {
-    let (routes, doc) = parts();
-    state.documents(|| openapi::Documents::prepare(&doc));
     let limits = state.limits();
-    let body_limit = limits.max_body_bytes;
+    let (routes, doc) = parts(limits);
+    state.documents(|| openapi::Documents::prepare(&doc));
     // One `layer` call: axum boxes a route's service once per call, so the
     // stack costs one boxed future per request instead of one per layer.
     let layers = ServiceBuilder::new()
@@ -95,16 +114,20 @@ pub fn router(state: AppState) -> Router {
         .layer(outer::OuterLayer::new(limits))
         .layer(guard::GuardLayer::new(limits))
         .map_response(IntoResponse::into_response)
-        .layer(CatchPanicLayer::custom(problem::panic_response))
-        .layer(TraceLayer::new_for_http())
-        .layer(CompressionLayer::new().compress_when(worth_compressing()))
-        .layer(RequestBodyLimitLayer::new(body_limit))
-        .layer(DefaultBodyLimit::max(body_limit));
-    routes
+        .layer(CatchPanicLayer::custom(problem::panic_response));
+    let docs = Router::new()
         .merge(SwaggerUi::new("/docs").config(Config::from("/api")))
+        .layer(compression());
+    routes
+        .merge(docs)
         .fallback(|| async { axum::http::StatusCode::NOT_FOUND })
         .with_state(state)
         .layer(layers)
+}
+
+/// Compression (gzip, br) of answers made per request, when worth it.
+fn compression() -> CompressionLayer<impl tower_http::compression::Predicate> {
+    CompressionLayer::new().compress_when(worth_compressing())
 }
 
 /// Which answers the compression layer compresses: not small ones (a point's

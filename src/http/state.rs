@@ -13,7 +13,10 @@ use crate::{
     zone::{Governorate, Zone},
 };
 
-use super::{locate::DataUsed, ogc::OgcResources, openapi::Documents, zones::ZoneResources};
+use super::{
+    answer::Fragments, locate::DataUsed, ogc::OgcResources, openapi::Documents,
+    zones::ZoneResources,
+};
 
 /// Limits on what one request may ask, and on how many are answered at once.
 ///
@@ -77,6 +80,8 @@ pub struct Data {
     pub zones: ZoneResources,
     /// The prepared OGC API resources.
     pub ogc: OgcResources,
+    /// The prepared parts of point answers.
+    pub answers: Fragments,
     /// A short hash identifying this version of the data.
     pub version: String,
     /// The period the outlines describe, when every zone gives the same `extent`.
@@ -91,6 +96,7 @@ impl Data {
         let zones = ZoneResources::new(&index, base_url);
         Self {
             ogc: OgcResources::new(&index, base_url),
+            answers: Fragments::new(&index),
             version: zones.version().to_owned(),
             extent: zones.extent().map(str::to_owned),
             index,
