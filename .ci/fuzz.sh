@@ -39,6 +39,16 @@ step "toolchain"
 cargo --version
 rustc --version
 
+# libfuzzer-sys compiles libFuzzer's C++ sources.
+if ! command -v c++ >/dev/null 2>&1; then
+    if [ "${CI:-}" = true ]; then
+        apt-get update -qq && apt-get install -y -qq g++ >/dev/null
+    else
+        echo "a C++ compiler (c++) is needed: apt-get install g++" >&2
+        exit 1
+    fi
+fi
+
 step "cargo-fuzz $CARGO_FUZZ_VERSION"
 if cargo fuzz --version 2>/dev/null | grep -qx "cargo-fuzz $CARGO_FUZZ_VERSION"; then
     echo "already installed"
