@@ -1,6 +1,6 @@
 //! A point's answer written straight to bytes.
 //!
-//! [`LocateAnswer`](super::locate::LocateAnswer) is the answer's schema, and
+//! [`LocateAnswer`] is the answer's schema, and
 //! serde writes it; but most of its bytes are the same for every point that
 //! falls in the same zone and governorate: keys, ids, names (escaped once).
 //! [`Fragments`] keeps those bytes per zone and governorate, prepared once
