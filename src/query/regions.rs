@@ -15,6 +15,13 @@
 //! instead of walking a tree. Lists are made the first time a cell is asked
 //! about (an R-tree finds them), so start-up pays nothing for them; a point
 //! beyond the coarse grid walks the R-tree itself.
+//!
+//! Each list is sorted by the pieces' distances `e` from `q` (rounded down).
+//! A point `p` of the cell lies at least `e - |p - q|` from a piece, so a query
+//! measures the candidates in list order and stops at the first whose `e`
+//! exceeds the best distance found so far plus `|p - q|`: no later piece can be
+//! nearer, and usually only the first few are measured. Of equally near
+//! pieces the one first in [`Regions::pieces`] wins, as in a plain scan.
 
 use std::sync::OnceLock;
 
@@ -35,6 +42,10 @@ const NEAR_CELL_DEG: f64 = 0.05;
 
 /// How far the candidate grid reaches beyond the outlines' box, degrees.
 const NEAR_REACH_DEG: f64 = 6.0;
+
+/// Added to `|p - q|` when a query stops early (see the module's notes), to
+/// outweigh rounding, metres: far more than the error of a distance in space.
+const ROUNDING_M: f64 = 0.001;
 
 /// WGS 84 semi-major axis, metres.
 const WGS84_A: f64 = 6_378_137.0;
@@ -88,11 +99,26 @@ struct NearGrid {
     origin: Coord,
     columns: usize,
     rows: usize,
-    /// Per cell: the pieces that can be nearest among all regions.
-    all: Vec<OnceLock<Box<[u32]>>>,
-    /// Per cell: `regions + 1` offsets, then for each region the pieces that
-    /// can be nearest among its own.
-    each: Vec<OnceLock<Box<[u32]>>>,
+    /// Per column: the sine and cosine of its centre's longitude.
+    column_centres: Box<[(f64, f64)]>,
+    /// Per row: its centre's parallel (see [`parallel`]).
+    row_centres: Box<[(f64, f64)]>,
+    /// Per cell: the pieces that can be nearest among all regions, nearest
+    /// to the cell's centre first.
+    all: Vec<OnceLock<Box<[Candidate]>>>,
+    /// Per cell: `regions + 1` entries whose `piece` holds where each
+    /// region's list starts (and the last one ends), then for each region the
+    /// pieces that can be nearest among its own, nearest to the centre first.
+    each: Vec<OnceLock<Box<[Candidate]>>>,
+}
+
+/// A piece that can be nearest to some point of a cell.
+#[derive(Clone, Copy, Debug)]
+struct Candidate {
+    /// Its position in [`Regions::pieces`].
+    piece: u32,
+    /// Its distance from the cell's centre in space, metres, rounded down.
+    from_centre_m: f32,
 }
 
 impl NearGrid {
@@ -126,10 +152,21 @@ impl NearGrid {
             .ceil()
             .clamp(1.0, 4_096.0) as usize;
         let cells = columns * rows;
+        let column_centres = (0..columns)
+            .map(|c| {
+                let x0 = origin.x + c as f64 * NEAR_CELL_DEG;
+                (x0 + NEAR_CELL_DEG / 2.0).to_radians().sin_cos()
+            })
+            .collect();
+        let row_centres = (0..rows)
+            .map(|r| parallel(origin.y + r as f64 * NEAR_CELL_DEG + NEAR_CELL_DEG / 2.0))
+            .collect();
         Self {
             origin,
             columns,
             rows,
+            column_centres,
+            row_centres,
             all: std::iter::repeat_with(OnceLock::new).take(cells).collect(),
             each: std::iter::repeat_with(OnceLock::new).take(cells).collect(),
         }
@@ -143,13 +180,24 @@ impl NearGrid {
             .then(|| fy as usize * self.columns + fx as usize)
     }
 
+    /// The centre of `cell` in space.
+    fn centre(&self, cell: usize) -> [f64; 3] {
+        let (column, row) = (cell % self.columns, cell / self.columns);
+        on_parallel(self.column_centres[column], self.row_centres[row])
+    }
+
+    /// How far `p` lies from the centre of `cell`, plus [`ROUNDING_M`].
+    fn off_centre(&self, cell: usize, p: &[f64; 3]) -> f64 {
+        distance_3(p, &self.centre(cell)) + ROUNDING_M
+    }
+
     /// The centre of `cell` in space, and how far from it any point of the
     /// cell (on the surface) can lie, metres, generously rounded up.
     fn reach(&self, cell: usize) -> ([f64; 3], f64) {
         let (column, row) = ((cell % self.columns) as f64, (cell / self.columns) as f64);
         let x0 = self.origin.x + column * NEAR_CELL_DEG;
         let y0 = self.origin.y + row * NEAR_CELL_DEG;
-        let centre = ecef(x0 + NEAR_CELL_DEG / 2.0, y0 + NEAR_CELL_DEG / 2.0);
+        let centre = self.centre(cell);
         let corners = [
             (x0, y0),
             (x0 + NEAR_CELL_DEG, y0),
@@ -164,19 +212,32 @@ impl NearGrid {
     }
 }
 
-/// The indices of `tree`'s pieces that can be nearest to some point within
-/// `h` of `centre`.
-fn candidates(tree: &RTree<Piece>, centre: &[f64; 3], h: f64) -> Vec<u32> {
+/// `tree`'s pieces that can be nearest to some point within `h` of `centre`,
+/// nearest to `centre` first (then by index).
+fn candidates(tree: &RTree<Piece>, centre: &[f64; 3], h: f64) -> Vec<Candidate> {
     let Some(nearest) = tree.nearest_neighbor(centre) else {
         return Vec::new();
     };
     let reach = nearest.distance_2(centre).sqrt() + 2.0 * h;
-    let mut found: Vec<u32> = tree
+    let mut found: Vec<Candidate> = tree
         .locate_within_distance(*centre, reach * reach)
-        .map(|p| p.index)
+        .map(|p| Candidate {
+            piece: p.index,
+            from_centre_m: round_down(
+                segment_distance_2(&p.chord.from, &p.chord.to, centre).sqrt(),
+            ),
+        })
         .collect();
-    found.sort_unstable();
+    found.sort_unstable_by(|a, b| {
+        (a.from_centre_m.total_cmp(&b.from_centre_m)).then(a.piece.cmp(&b.piece))
+    });
     found
+}
+
+/// The largest `f32` not above `x` (`x` finite and not negative).
+fn round_down(x: f64) -> f32 {
+    let y = x as f32;
+    if f64::from(y) > x { y.next_down() } else { y }
 }
 
 fn distance_3(a: &[f64; 3], b: &[f64; 3]) -> f64 {
@@ -239,13 +300,20 @@ impl Regions {
         let wanted = wanted & everything;
         let p = ecef(lon, lat);
         let piece = match self.near.cell(lon, lat) {
-            Some(cell) if wanted == everything => self.nearest_of(self.all_candidates(cell), &p),
+            Some(cell) if wanted == everything => self.nearest_of(
+                self.all_candidates(cell),
+                &p,
+                self.near.off_centre(cell, &p),
+                None,
+            ),
             Some(cell) => {
                 let lists = self.each_candidates(cell);
+                let off_centre = self.near.off_centre(cell, &p);
                 (0..self.count)
                     .filter(|&i| i < 64 && wanted & (1 << i) != 0)
-                    .filter_map(|i| self.nearest_of(region_list(lists, i), &p))
-                    .min_by(|a, b| a.1.total_cmp(&b.1))
+                    .fold(None, |best, i| {
+                        self.nearest_of(region_list(lists, i), &p, off_centre, best)
+                    })
             }
             None if wanted == everything => self
                 .all
@@ -269,7 +337,12 @@ impl Regions {
         let p = ecef(lon, lat);
         let piece = match self.near.cell(lon, lat) {
             Some(cell) => self
-                .nearest_of(region_list(self.each_candidates(cell), i), &p)
+                .nearest_of(
+                    region_list(self.each_candidates(cell), i),
+                    &p,
+                    self.near.off_centre(cell, &p),
+                    None,
+                )
                 .map(|(piece, _)| piece),
             None => self.each[i].nearest_neighbor(&p),
         };
@@ -278,45 +351,62 @@ impl Regions {
         })
     }
 
-    /// The nearest of the listed pieces to `p`, with its squared distance.
-    fn nearest_of(&self, list: &[u32], p: &[f64; 3]) -> Option<(&Piece, f64)> {
-        list.iter()
-            .map(|&k| {
-                let piece = &self.pieces[k as usize];
-                (
-                    piece,
-                    segment_distance_2(&piece.chord.from, &piece.chord.to, p),
-                )
-            })
-            .min_by(|a, b| a.1.total_cmp(&b.1))
+    /// The nearest to `p` of `best` and the pieces of a cell's `list`, with
+    /// its squared distance; of equally near pieces, the first in
+    /// [`Regions::pieces`]. `off_centre` is [`NearGrid::off_centre`]: the
+    /// walk stops early (see the module's notes).
+    fn nearest_of<'a>(
+        &'a self,
+        list: &[Candidate],
+        p: &[f64; 3],
+        off_centre: f64,
+        mut best: Option<(&'a Piece, f64)>,
+    ) -> Option<(&'a Piece, f64)> {
+        let mut stop = best.map_or(f64::INFINITY, |(_, d2)| d2.sqrt() + off_centre);
+        for candidate in list {
+            if f64::from(candidate.from_centre_m) > stop {
+                break;
+            }
+            let piece = &self.pieces[candidate.piece as usize];
+            let d2 = segment_distance_2(&piece.chord.from, &piece.chord.to, p);
+            if best.is_none_or(|(b, b2)| (d2, piece.index) < (b2, b.index)) {
+                best = Some((piece, d2));
+                stop = d2.sqrt() + off_centre;
+            }
+        }
+        best
     }
 
-    fn all_candidates(&self, cell: usize) -> &[u32] {
+    fn all_candidates(&self, cell: usize) -> &[Candidate] {
         self.near.all[cell].get_or_init(|| {
             let (centre, h) = self.near.reach(cell);
             candidates(&self.all, &centre, h).into_boxed_slice()
         })
     }
 
-    fn each_candidates(&self, cell: usize) -> &[u32] {
+    fn each_candidates(&self, cell: usize) -> &[Candidate] {
         self.near.each[cell].get_or_init(|| {
             let (centre, h) = self.near.reach(cell);
-            let mut offsets = Vec::with_capacity(self.count + 1);
+            let start = |at: usize| Candidate {
+                piece: (self.count + 1 + at) as u32,
+                from_centre_m: 0.0,
+            };
+            let mut starts = Vec::with_capacity(self.count + 1);
             let mut lists = Vec::new();
             for tree in &self.each {
-                offsets.push((self.count + 1 + lists.len()) as u32);
+                starts.push(start(lists.len()));
                 lists.extend(candidates(tree, &centre, h));
             }
-            offsets.push((self.count + 1 + lists.len()) as u32);
-            offsets.extend(lists);
-            offsets.into_boxed_slice()
+            starts.push(start(lists.len()));
+            starts.extend(lists);
+            starts.into_boxed_slice()
         })
     }
 }
 
 /// Region `i`'s list in a cell's per-region lists.
-fn region_list(lists: &[u32], i: usize) -> &[u32] {
-    &lists[lists[i] as usize..lists[i + 1] as usize]
+fn region_list(lists: &[Candidate], i: usize) -> &[Candidate] {
+    &lists[lists[i].piece as usize..lists[i + 1].piece as usize]
 }
 
 /// The distance over the surface from the point (`p` in space) to the nearest
@@ -372,14 +462,21 @@ fn push_pieces(pieces: &mut Vec<Piece>, region: usize, outline: &MultiPolygon<f6
 
 /// Lon/lat (degrees) on the WGS 84 ellipsoid to Earth-centred coordinates, metres.
 fn ecef(lon: f64, lat: f64) -> [f64; 3] {
-    let (sin_lon, cos_lon) = lon.to_radians().sin_cos();
+    on_parallel(lon.to_radians().sin_cos(), parallel(lat))
+}
+
+/// The parallel of latitude `lat` (degrees) on the WGS 84 ellipsoid: its
+/// radius, and its height above the equator's plane, metres.
+fn parallel(lat: f64) -> (f64, f64) {
     let (sin_lat, cos_lat) = lat.to_radians().sin_cos();
     let n = WGS84_A / (1.0 - WGS84_E2 * sin_lat * sin_lat).sqrt();
-    [
-        n * cos_lat * cos_lon,
-        n * cos_lat * sin_lon,
-        n * (1.0 - WGS84_E2) * sin_lat,
-    ]
+    (n * cos_lat, n * (1.0 - WGS84_E2) * sin_lat)
+}
+
+/// The point in space on `parallel` (radius, height) at the longitude whose
+/// sine and cosine are `lon`.
+fn on_parallel((sin_lon, cos_lon): (f64, f64), (radius, height): (f64, f64)) -> [f64; 3] {
+    [radius * cos_lon, radius * sin_lon, height]
 }
 
 /// How far along chord `a`–`b` (0..1) its point closest to `p` lies.
@@ -391,5 +488,80 @@ fn chord_parameter(a: &[f64; 3], b: &[f64; 3], p: &[f64; 3]) -> f64 {
         ((ap[0] * ab[0] + ap[1] * ab[1] + ap[2] * ab[2]) / len2).clamp(0.0, 1.0)
     } else {
         0.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::geodata;
+
+    /// The zones' regions and the governorates' regions.
+    fn layers() -> &'static [Regions; 2] {
+        static LAYERS: OnceLock<[Regions; 2]> = OnceLock::new();
+        LAYERS.get_or_init(|| {
+            let zones = geodata::load_embedded().unwrap();
+            let governorates = geodata::load_embedded_governorates().unwrap();
+            [
+                Regions::new(zones.iter().map(|z| &z.geometry)),
+                Regions::new(governorates.iter().map(|g| &g.geometry)),
+            ]
+        })
+    }
+
+    /// The nearest of the `wanted` regions by measuring every piece, the
+    /// first of equally near pieces winning, and its distance.
+    fn plain_scan(regions: &Regions, lon: f64, lat: f64, wanted: u64) -> Option<(usize, f64)> {
+        let p = ecef(lon, lat);
+        regions
+            .pieces
+            .iter()
+            .filter(|piece| wanted & (1 << piece.region) != 0)
+            .map(|piece| {
+                let d2 = segment_distance_2(&piece.chord.from, &piece.chord.to, &p);
+                (piece, d2)
+            })
+            .min_by(|a, b| a.1.total_cmp(&b.1))
+            .map(|(piece, _)| (piece.region, surface_distance_m(piece, lon, lat, &p)))
+    }
+
+    /// Points over the candidate grid around Syria, and points close to
+    /// either layer's vertices, where pieces nearly tie.
+    fn points() -> impl Strategy<Value = (f64, f64)> {
+        let vertices: Vec<Coord> = layers()
+            .iter()
+            .flat_map(|r| r.pieces.iter().map(|p| p.from))
+            .collect();
+        let near = move |reach: f64| {
+            let vertices = vertices.clone();
+            (0..vertices.len(), -reach..reach, -reach..reach)
+                .prop_map(move |(i, dx, dy)| (vertices[i].x + dx, vertices[i].y + dy))
+        };
+        prop_oneof![(32.0..46.0_f64, 29.0..41.0_f64), near(0.02), near(0.000_1)]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        #[test]
+        fn candidate_grid_finds_the_same_piece_as_a_plain_scan(
+            (lon, lat) in points(),
+            wanted in prop_oneof![Just(u64::MAX), any::<u64>()],
+        ) {
+            for regions in layers() {
+                prop_assume!(regions.near.cell(lon, lat).is_some());
+                let everything = (1 << regions.count) - 1;
+                prop_assert_eq!(
+                    regions.nearest(lon, lat, wanted),
+                    plain_scan(regions, lon, lat, wanted & everything)
+                );
+                for i in 0..regions.count {
+                    let want = plain_scan(regions, lon, lat, 1 << i).map(|(_, d)| d);
+                    prop_assert_eq!(Some(regions.boundary_distance_m(i, lon, lat)), want);
+                }
+            }
+        }
     }
 }
