@@ -35,7 +35,7 @@ use std::{
 
 use axum::{
     body::{Body, Bytes},
-    extract::{RawQuery, State, rejection::BytesRejection},
+    extract::{State, rejection::BytesRejection},
     http::{HeaderMap, HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
 };
@@ -48,7 +48,7 @@ use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 
 use super::{
-    extract::{Axis, Query},
+    extract::{Axis, Query, RawTarget},
     locate::{DataUsed, LocateAnswer},
     problem::{ApiError, Problem, ProblemKind},
     state::{AppState, Data},
@@ -239,11 +239,11 @@ impl Fields {
 )]
 pub async fn locate_batch(
     State(state): State<AppState>,
-    RawQuery(raw): RawQuery,
+    RawTarget(raw): RawTarget,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
-    let query = Query::parse(raw.as_deref(), &["at", "fields"])?;
+    let query = Query::parse(raw.query(), &["at", "fields"])?;
     let at = query.date("at")?;
     let fields = Fields::from_query(&query)?;
     check_content_type(&headers)?;

@@ -3,9 +3,45 @@
 //! A parameter the resource does not take, or one given twice, is refused
 //! rather than ignored, so a typo never silently changes an answer.
 
-use std::borrow::Cow;
+use std::{borrow::Cow, convert::Infallible};
+
+use axum::{
+    extract::FromRequestParts,
+    http::{HeaderMap, Uri, request::Parts},
+};
+
+use smallvec::SmallVec;
 
 use super::problem::{ApiError, ProblemKind};
+
+/// The request's headers, taken out of it rather than copied: axum's
+/// `HeaderMap` extractor clones them (an allocation, and a reference count
+/// per field), for every request. An extractor after this one finds no
+/// headers, so it goes after every extractor that reads them.
+#[derive(Debug)]
+pub struct Headers(pub HeaderMap);
+
+impl<S: Send + Sync> FromRequestParts<S> for Headers {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Self(std::mem::take(&mut parts.headers)))
+    }
+}
+
+/// The request's target, taken out of the request rather than copied:
+/// axum's `RawQuery` copies the query string into a new `String`. The
+/// layers keep their own copy of the target for the problems they write.
+#[derive(Debug)]
+pub struct RawTarget(pub Uri);
+
+impl<S: Send + Sync> FromRequestParts<S> for RawTarget {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Self(std::mem::take(&mut parts.uri)))
+    }
+}
 
 /// Common misspellings and their intended parameter.
 const ALIASES: [(&str, &str); 9] = [
@@ -22,17 +58,25 @@ const ALIASES: [(&str, &str); 9] = [
 
 /// The decoded query string of one request, checked against the names a
 /// resource takes.
+///
+/// Parsing allocates nothing for a query of up to [`INLINE_PAIRS`] pairs
+/// without escapes (`%xx` or `+`): names and values borrow the request's
+/// target.
 #[derive(Debug, Default)]
 pub struct Query<'a> {
-    pairs: Vec<(Cow<'a, str>, Cow<'a, str>)>,
+    pairs: SmallVec<[(Cow<'a, str>, Cow<'a, str>); INLINE_PAIRS]>,
 }
+
+/// How many pairs a [`Query`] holds before it allocates: every resource
+/// takes fewer parameters than this, except the items' filters.
+pub const INLINE_PAIRS: usize = 4;
 
 impl<'a> Query<'a> {
     /// Decodes `raw` (form-urlencoded; invalid UTF-8 becomes U+FFFD) and refuses
     /// unknown or repeated names.
     pub fn parse(raw: Option<&'a str>, allowed: &[&str]) -> Result<Self, ApiError> {
-        let mut pairs: Vec<(Cow<'a, str>, Cow<'a, str>)> = Vec::new();
-        for (name, value) in form_urlencoded::parse(raw.unwrap_or("").as_bytes()) {
+        let mut pairs = SmallVec::new();
+        for (name, value) in pairs_of(raw.unwrap_or("")) {
             if name.is_empty() && value.is_empty() {
                 continue;
             }
@@ -84,6 +128,34 @@ impl<'a> Query<'a> {
             )
         })
     }
+}
+
+/// The name–value pairs of an `application/x-www-form-urlencoded` string
+/// (WHATWG URL, §5.1): pairs split at `&`, empty ones skipped, a pair's name
+/// ending at its first `=` (no `=`: an empty value), `+` a space, `%xx` a
+/// byte, and bytes that are not UTF-8 read as U+FFFD.
+fn pairs_of(raw: &str) -> impl Iterator<Item = (Cow<'_, str>, Cow<'_, str>)> {
+    raw.split('&').filter(|pair| !pair.is_empty()).map(|pair| {
+        let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+        (decode(name), decode(value))
+    })
+}
+
+/// One name or value of a form-urlencoded string, decoded; borrowed when it
+/// holds nothing to decode.
+fn decode(text: &str) -> Cow<'_, str> {
+    if !text.bytes().any(|b| matches!(b, b'%' | b'+')) {
+        return Cow::Borrowed(text);
+    }
+    let spaced: Vec<u8> = text
+        .bytes()
+        .map(|b| if b == b'+' { b' ' } else { b })
+        .collect();
+    let bytes: Vec<u8> = percent_encoding::percent_decode(&spaced).collect();
+    Cow::Owned(match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(error) => String::from_utf8_lossy(error.as_bytes()).into_owned(),
+    })
 }
 
 fn unknown(name: &str, allowed: &[&str]) -> ApiError {
@@ -268,6 +340,48 @@ mod tests {
 
     fn detail(raw: &str, allowed: &[&str]) -> String {
         Query::parse(Some(raw), allowed).unwrap_err().detail
+    }
+
+    proptest::proptest! {
+        /// The pairs are the ones the `form_urlencoded` crate reads, over
+        /// strings rich in the characters that matter.
+        #[test]
+        fn pairs_are_read_as_form_urlencoded_reads_them(
+            raw in "([a-z=&+%]|%[0-9a-fA-F]{2}|%[eE][0-9]%[89ab][0-9a-f]|é){0,24}"
+        ) {
+            let ours: Vec<(String, String)> = pairs_of(&raw)
+                .map(|(n, v)| (n.into_owned(), v.into_owned()))
+                .collect();
+            let theirs: Vec<(String, String)> = form_urlencoded::parse(raw.as_bytes())
+                .map(|(n, v)| (n.into_owned(), v.into_owned()))
+                .collect();
+            proptest::prop_assert_eq!(ours, theirs);
+        }
+    }
+
+    #[test]
+    fn plain_pairs_borrow_and_escaped_ones_are_decoded() {
+        let pairs: Vec<_> = pairs_of("lon=36.63&&lat=35%2E93&q=a+b&flag&=&x=1=2").collect();
+        assert!(matches!(
+            pairs[0],
+            (Cow::Borrowed("lon"), Cow::Borrowed("36.63"))
+        ));
+        let owned: Vec<(&str, &str)> = pairs
+            .iter()
+            .map(|(n, v)| (n.as_ref(), v.as_ref()))
+            .collect();
+        assert_eq!(
+            owned,
+            [
+                ("lon", "36.63"),
+                ("lat", "35.93"),
+                ("q", "a b"),
+                ("flag", ""),
+                ("", ""),
+                ("x", "1=2")
+            ]
+        );
+        assert_eq!(decode("%FF%41"), "\u{FFFD}A");
     }
 
     #[test]

@@ -69,11 +69,7 @@ use axum::{
 };
 use hyper::body::{Frame, Incoming, SizeHint};
 use hyper_util::rt::{TokioIo, TokioTimer};
-use tokio::{
-    net::TcpListener,
-    sync::watch,
-    time::{Instant, Sleep},
-};
+use tokio::{net::TcpListener, sync::watch, time::Sleep};
 
 use super::{
     Limits,
@@ -181,11 +177,9 @@ where
             };
         };
         let (request, body) = watch_body(request);
-        let timeout = Duration::from_millis(self.limits.request_timeout_ms);
         GuardFuture::Admitted {
             inner: self.inner.call(request),
             timer: None,
-            deadline: Instant::now() + timeout,
             timeout_ms: self.limits.request_timeout_ms,
             body,
             _slot: slot,
@@ -203,10 +197,11 @@ pin_project_lite::pin_project! {
         Admitted {
             #[pin]
             inner: F,
-            // Created only when the answer has to wait.
+            // Created only when the answer has to wait, the first time it
+            // does: the first poll follows the call at once, so the clock is
+            // not read for the answers that are ready at once.
             #[pin]
             timer: Option<Sleep>,
-            deadline: Instant,
             timeout_ms: u64,
             // Whether the handler waits for the request body, if it has one.
             body: Option<Arc<AtomicBool>>,
@@ -230,7 +225,6 @@ where
             GuardProjection::Admitted {
                 inner,
                 mut timer,
-                deadline,
                 timeout_ms,
                 body,
                 ..
@@ -239,7 +233,8 @@ where
                     return Poll::Ready(answer);
                 }
                 if timer.is_none() {
-                    timer.set(Some(tokio::time::sleep_until(*deadline)));
+                    let timeout = Duration::from_millis(*timeout_ms);
+                    timer.set(Some(tokio::time::sleep(timeout)));
                 }
                 if let Some(timer) = timer.as_pin_mut() {
                     ready!(timer.poll(cx));

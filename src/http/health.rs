@@ -1,15 +1,11 @@
 //! Liveness (`/healthz`) and readiness (`/readyz`).
 
-use axum::{
-    Json,
-    extract::{RawQuery, State},
-    http::StatusCode,
-};
+use axum::{Json, extract::State, http::StatusCode};
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::{
-    extract::Query,
+    extract::{Query, RawTarget},
     problem::{ApiError, Problem, ProblemKind},
     state::AppState,
 };
@@ -43,9 +39,9 @@ pub struct Health {
 )]
 pub async fn get_health(
     State(state): State<AppState>,
-    RawQuery(raw): RawQuery,
+    RawTarget(raw): RawTarget,
 ) -> Result<Json<Health>, ApiError> {
-    Query::parse(raw.as_deref(), &[])?;
+    Query::parse(raw.query(), &[])?;
     let data = state.data();
     Ok(Json(Health {
         status: "ok",
@@ -105,9 +101,9 @@ pub struct Reloads {
 )]
 pub async fn get_ready(
     State(state): State<AppState>,
-    RawQuery(raw): RawQuery,
+    RawTarget(raw): RawTarget,
 ) -> Result<Json<Readiness>, ApiError> {
-    Query::parse(raw.as_deref(), &[])?;
+    Query::parse(raw.query(), &[])?;
     let data = state.data();
     let zones = data.index.zones().len();
     if zones == 0 {

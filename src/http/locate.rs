@@ -2,7 +2,7 @@
 //! (`POST /locate`, in [`super::batch`]) shares.
 
 use axum::{
-    extract::{RawQuery, State},
+    extract::State,
     http::header,
     response::{IntoResponse, Response},
 };
@@ -10,7 +10,7 @@ use serde::Serialize;
 use utoipa::{IntoParams, ToSchema};
 
 use super::{
-    extract::{Axis, Query, parse_coordinate},
+    extract::{Axis, Query, RawTarget, parse_coordinate},
     problem::{ApiError, Problem},
     state::AppState,
 };
@@ -195,9 +195,9 @@ impl<'a> From<Location<'a>> for LocateAnswer<'a> {
 )]
 pub async fn locate_point(
     State(state): State<AppState>,
-    RawQuery(raw): RawQuery,
+    RawTarget(raw): RawTarget,
 ) -> Result<Response, ApiError> {
-    let query = Query::parse(raw.as_deref(), &["lon", "lat", "at"])?;
+    let query = Query::parse(raw.query(), &["lon", "lat", "at"])?;
     let lon = parse_coordinate(Axis::Lon, query.require("lon", Axis::Lon.expected())?)?;
     let lat = parse_coordinate(Axis::Lat, query.require("lat", Axis::Lat.expected())?)?;
     let at = query.date("at")?;

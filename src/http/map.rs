@@ -23,8 +23,8 @@
 use std::sync::LazyLock;
 
 use axum::{
-    extract::{Path, RawQuery, State},
-    http::{HeaderMap, HeaderValue, header},
+    extract::{Path, State},
+    http::{HeaderValue, header},
     response::Response,
 };
 use bytes::Bytes;
@@ -32,7 +32,7 @@ use maud::{DOCTYPE, Markup, html};
 use utoipa::IntoParams;
 
 use super::{
-    extract::{Axis, Query, parse_coordinate},
+    extract::{Axis, Headers, Query, RawTarget, parse_coordinate},
     problem::{ApiError, Problem, ProblemKind},
     resource::{Resource, short_hash},
     state::{AppState, Data},
@@ -240,10 +240,10 @@ pub struct MapParams {
 )]
 pub async fn get_map(
     State(state): State<AppState>,
-    RawQuery(raw): RawQuery,
-    headers: HeaderMap,
+    RawTarget(raw): RawTarget,
+    Headers(headers): Headers,
 ) -> Result<Response, ApiError> {
-    let query = Query::parse(raw.as_deref(), &PARAMETERS)?;
+    let query = Query::parse(raw.query(), &PARAMETERS)?;
     let data = state.data();
     let params = MapParams::read(&query, &data)?;
     let mut response = match data.zones.map_pages().get(&params) {
@@ -290,10 +290,10 @@ pub async fn get_map(
 )]
 pub async fn get_map_asset(
     Path(name): Path<String>,
-    RawQuery(raw): RawQuery,
-    headers: HeaderMap,
+    RawTarget(raw): RawTarget,
+    Headers(headers): Headers,
 ) -> Result<Response, ApiError> {
-    Query::parse(raw.as_deref(), &[])?;
+    Query::parse(raw.query(), &[])?;
     let asset = ASSETS.iter().find(|a| a.name == name).ok_or_else(|| {
         let shown: String = name.chars().take(80).collect();
         ApiError::not_found(format!(

@@ -32,13 +32,13 @@ use std::{
 };
 
 use axum::{
-    extract::{MatchedPath, RawQuery, State},
+    extract::{MatchedPath, State},
     http::{HeaderValue, Request, Response, header},
     response::IntoResponse,
 };
 
 use super::{
-    extract::Query,
+    extract::{Query, RawTarget},
     problem::{ApiError, Problem},
     state::AppState,
 };
@@ -467,9 +467,9 @@ const EXPOSITION: &str = "text/plain; version=0.0.4; charset=utf-8";
 )]
 pub async fn get_metrics(
     State(state): State<AppState>,
-    RawQuery(raw): RawQuery,
+    RawTarget(raw): RawTarget,
 ) -> Result<axum::response::Response, ApiError> {
-    Query::parse(raw.as_deref(), &[])?;
+    Query::parse(raw.query(), &[])?;
     let body = render(RequestMetrics::global(), &state);
     Ok((
         [

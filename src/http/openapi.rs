@@ -2,16 +2,12 @@
 
 use std::sync::Arc;
 
-use axum::{
-    extract::{RawQuery, State},
-    http::HeaderMap,
-    response::Response,
-};
+use axum::{extract::State, response::Response};
 use utoipa::OpenApi;
 
 use super::{
     AppState,
-    extract::Query,
+    extract::{Headers, Query, RawTarget},
     problem::{ApiError, Problem},
     resource::Resource,
 };
@@ -182,10 +178,10 @@ impl Documents {
 )]
 pub async fn get_api(
     State(state): State<AppState>,
-    RawQuery(raw): RawQuery,
-    headers: HeaderMap,
+    RawTarget(raw): RawTarget,
+    Headers(headers): Headers,
 ) -> Result<Response, ApiError> {
-    Query::parse(raw.as_deref(), &[])?;
+    Query::parse(raw.query(), &[])?;
     Ok(Documents::of(&state).v30.respond(&headers))
 }
 
@@ -203,9 +199,9 @@ pub async fn get_api(
 )]
 pub async fn get_api_31(
     State(state): State<AppState>,
-    RawQuery(raw): RawQuery,
-    headers: HeaderMap,
+    RawTarget(raw): RawTarget,
+    Headers(headers): Headers,
 ) -> Result<Response, ApiError> {
-    Query::parse(raw.as_deref(), &[])?;
+    Query::parse(raw.query(), &[])?;
     Ok(Documents::of(&state).v31.respond(&headers))
 }

@@ -7,7 +7,7 @@
 
 use axum::{
     body::Body,
-    extract::{Path, RawQuery},
+    extract::Path,
     http::{HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
 };
@@ -391,9 +391,9 @@ pub fn panic_response(_panic: Box<dyn std::any::Any + Send + 'static>) -> Respon
 )]
 pub async fn get_problem_type(
     Path(slug): Path<String>,
-    RawQuery(raw): RawQuery,
+    super::extract::RawTarget(raw): super::extract::RawTarget,
 ) -> Result<Response, ApiError> {
-    super::extract::Query::parse(raw.as_deref(), &[])?;
+    super::extract::Query::parse(raw.query(), &[])?;
     let kind = ProblemKind::from_slug(&slug)
         .ok_or_else(|| ApiError::not_found(format!("there is no problem type {slug:?}")))?;
     let text = format!("{}\n\n{}\n", kind.title(), kind.explanation());

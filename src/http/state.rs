@@ -96,7 +96,7 @@ impl Data {
         let zones = ZoneResources::new(&index, base_url);
         Self {
             ogc: OgcResources::new(&index, base_url),
-            answers: Fragments::new(&index),
+            answers: Fragments::new(&index).naming_data(zones.version(), zones.extent()),
             version: zones.version().to_owned(),
             extent: zones.extent().map(str::to_owned),
             index,

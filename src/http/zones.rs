@@ -6,8 +6,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use axum::{
-    extract::{Path, RawQuery, State, rejection::PathRejection},
-    http::HeaderMap,
+    extract::{Path, State, rejection::PathRejection},
     response::Response,
 };
 use geo::{MultiPolygon, Polygon};
@@ -16,7 +15,7 @@ use serde_json::{Map, Value};
 use utoipa::{IntoParams, ToSchema};
 
 use super::{
-    extract::Query,
+    extract::{Headers, Query, RawTarget},
     map::MapPages,
     problem::{ApiError, Problem},
     resource::{Resource, short_hash},
@@ -461,10 +460,10 @@ fn zone_id(path: Result<Path<String>, PathRejection>) -> Result<String, ApiError
 )]
 pub async fn list_zones(
     State(state): State<AppState>,
-    RawQuery(raw): RawQuery,
-    headers: HeaderMap,
+    RawTarget(raw): RawTarget,
+    Headers(headers): Headers,
 ) -> Result<Response, ApiError> {
-    let query = Query::parse(raw.as_deref(), &["at"])?;
+    let query = Query::parse(raw.query(), &["at"])?;
     let data = state.data();
     let set = data.zones_on(query.date("at")?);
     let list = data.zones.lists.get(&set).ok_or_else(|| {
@@ -503,11 +502,11 @@ pub struct AtParams {
 pub async fn get_zone(
     State(state): State<AppState>,
     path: Result<Path<String>, PathRejection>,
-    RawQuery(raw): RawQuery,
-    headers: HeaderMap,
+    RawTarget(raw): RawTarget,
+    Headers(headers): Headers,
 ) -> Result<Response, ApiError> {
     let id = zone_id(path)?;
-    let query = Query::parse(raw.as_deref(), &["at"])?;
+    let query = Query::parse(raw.query(), &["at"])?;
     let at = query.date("at")?;
     let data = state.data();
     let resource = data

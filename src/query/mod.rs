@@ -43,6 +43,7 @@
 //! boundary-hugging points.
 
 use geo::{Coord, CoordsIter};
+use smallvec::SmallVec;
 
 use crate::zone::{Governorate, Zone};
 
@@ -156,8 +157,9 @@ pub struct Location<'a> {
     pub lon: f64,
     /// Latitude of the point asked about.
     pub lat: f64,
-    /// The zones holding the point (boundary included), in zone order.
-    pub inside: Vec<Hit<'a>>,
+    /// The zones holding the point (boundary included), in zone order; held
+    /// inline up to two (zones meet only at their edges).
+    pub inside: SmallVec<[Hit<'a>; 2]>,
     /// The nearest zone: a containing one at distance 0, else the closest.
     /// `None` only when no zone is asked about.
     pub nearest: Option<Nearest<'a>>,
@@ -292,7 +294,7 @@ impl ZoneIndex {
     #[must_use]
     pub fn locate_among(&self, lon: f64, lat: f64, set: ZoneSet) -> Location<'_> {
         let (within, on) = self.regions.locate(lon, lat);
-        let inside: Vec<Hit<'_>> = ZoneSet((within | on) & set.0)
+        let inside: SmallVec<[Hit<'_>; 2]> = ZoneSet((within | on) & set.0)
             .iter()
             .map(|i| Hit {
                 zone: &self.zones[i],

@@ -13,7 +13,7 @@ pub mod items;
 pub mod negotiate;
 
 use axum::{
-    extract::{Path, RawQuery, State, rejection::PathRejection},
+    extract::{Path, State, rejection::PathRejection},
     http::{HeaderMap, HeaderValue, header},
     response::{IntoResponse, Response},
 };
@@ -26,7 +26,7 @@ use self::{
     negotiate::{Format, negotiate},
 };
 use super::{
-    extract::Query,
+    extract::{Headers, Query, RawTarget},
     problem::{ApiError, Problem},
     resource::Resource,
     state::AppState,
@@ -625,10 +625,10 @@ const NEGOTIATION_400: &str = "An unknown parameter, or `f` other than json or h
     ))]
 pub async fn get_landing(
     State(state): State<AppState>,
-    RawQuery(raw): RawQuery,
-    headers: HeaderMap,
+    RawTarget(raw): RawTarget,
+    Headers(headers): Headers,
 ) -> Result<Response, ApiError> {
-    let format = format_of(raw.as_deref(), &["f"], &headers)?;
+    let format = format_of(raw.query(), &["f"], &headers)?;
     Ok(state.data().ogc.landing.respond(format, &headers))
 }
 
@@ -642,10 +642,10 @@ pub async fn get_landing(
     ))]
 pub async fn get_conformance(
     State(state): State<AppState>,
-    RawQuery(raw): RawQuery,
-    headers: HeaderMap,
+    RawTarget(raw): RawTarget,
+    Headers(headers): Headers,
 ) -> Result<Response, ApiError> {
-    let format = format_of(raw.as_deref(), &["f"], &headers)?;
+    let format = format_of(raw.query(), &["f"], &headers)?;
     Ok(state.data().ogc.conformance.respond(format, &headers))
 }
 
@@ -659,10 +659,10 @@ pub async fn get_conformance(
     ))]
 pub async fn get_collections(
     State(state): State<AppState>,
-    RawQuery(raw): RawQuery,
-    headers: HeaderMap,
+    RawTarget(raw): RawTarget,
+    Headers(headers): Headers,
 ) -> Result<Response, ApiError> {
-    let format = format_of(raw.as_deref(), &["f"], &headers)?;
+    let format = format_of(raw.query(), &["f"], &headers)?;
     Ok(state.data().ogc.collections.respond(format, &headers))
 }
 
@@ -679,11 +679,11 @@ pub async fn get_collections(
 pub async fn get_collection(
     State(state): State<AppState>,
     path: Result<Path<String>, PathRejection>,
-    RawQuery(raw): RawQuery,
-    headers: HeaderMap,
+    RawTarget(raw): RawTarget,
+    Headers(headers): Headers,
 ) -> Result<Response, ApiError> {
     let id = collection_id(path)?;
-    let format = format_of(raw.as_deref(), &["f"], &headers)?;
+    let format = format_of(raw.query(), &["f"], &headers)?;
     let data = state.data();
     Ok(data.ogc.collection(&id)?.resource.respond(format, &headers))
 }
@@ -701,11 +701,11 @@ pub async fn get_collection(
 pub async fn get_queryables(
     State(state): State<AppState>,
     path: Result<Path<String>, PathRejection>,
-    RawQuery(raw): RawQuery,
-    headers: HeaderMap,
+    RawTarget(raw): RawTarget,
+    Headers(headers): Headers,
 ) -> Result<Response, ApiError> {
     let id = collection_id(path)?;
-    let format = format_of(raw.as_deref(), &["f"], &headers)?;
+    let format = format_of(raw.query(), &["f"], &headers)?;
     let data = state.data();
     Ok(data
         .ogc
@@ -732,11 +732,11 @@ pub async fn get_queryables(
 pub async fn get_items(
     State(state): State<AppState>,
     path: Result<Path<String>, PathRejection>,
-    RawQuery(raw): RawQuery,
-    headers: HeaderMap,
+    RawTarget(raw): RawTarget,
+    Headers(headers): Headers,
 ) -> Result<Response, ApiError> {
     let id = collection_id(path)?;
-    let query = Query::parse(raw.as_deref(), &PARAMETERS)?;
+    let query = Query::parse(raw.query(), &PARAMETERS)?;
     let format = negotiate(query.get("f"), &headers)?;
     let data = state.data();
     let ogc = &data.ogc;
@@ -793,13 +793,13 @@ pub async fn get_items(
 pub async fn get_item(
     State(state): State<AppState>,
     path: Result<Path<(String, String)>, PathRejection>,
-    RawQuery(raw): RawQuery,
-    headers: HeaderMap,
+    RawTarget(raw): RawTarget,
+    Headers(headers): Headers,
 ) -> Result<Response, ApiError> {
     let (id, item_id) = path
         .map(|Path(p)| p)
         .map_err(|e| ApiError::not_found(format!("the path cannot be read: {e}")))?;
-    let format = format_of(raw.as_deref(), &["f"], &headers)?;
+    let format = format_of(raw.query(), &["f"], &headers)?;
     let data = state.data();
     let set = data.ogc.collection(&id)?;
     let item = set.items.iter().find(|i| i.id == item_id).ok_or_else(|| {
