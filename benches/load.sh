@@ -12,10 +12,12 @@
 # and CONNECTIONS [64] for wrk, DEZONE_PORT [18080], HELLO_PORT [13999].
 #
 # Each round loads hello `/` then a dezone target, for every target in turn, so every dezone
-# run has a hello run just before it. For each run: wrk's Requests/sec, and the server's
-# utime+stime (/proc/PID/stat) consumed during the run divided by the requests wrk completed
-# (CPU µs per request). Ratios use the median over the rounds. Load generator and servers
-# share the machine's cores, and only 127.0.0.1 is ever loaded.
+# run has a hello run just before it. For a prepared resource, hello also serves a body of the
+# same length (`/bytes/N`) in the same round: the ceiling for moving that many bytes, which
+# hello's 13 bytes are not (a second ratio, "same bytes"). For each run: wrk's Requests/sec,
+# and the server's utime+stime (/proc/PID/stat) consumed during the run divided by the
+# requests wrk completed (CPU µs per request). Ratios use the median over the rounds. Load
+# generator and servers share the machine's cores, and only 127.0.0.1 is ever loaded.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -29,7 +31,7 @@ for arg in "$@"; do
         --assert) assert=1 ;;
         --no-build) build=0 ;;
         -h | --help)
-            sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'
+            sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'
             exit 0
             ;;
         *)
@@ -124,26 +126,32 @@ if [[ -z "$asset" ]]; then
 fi
 asset=/$asset
 
+# What a browser sends (Firefox, Chromium).
+BROWSER='Accept-Encoding: gzip, deflate, br, zstd'
 # name | path | request header ('' for none) | req/s target | CPU/request target ('' for none)
+# | same: compare with hello serving as many bytes too ('' for no)
 targets=(
-    "locate|/locate?lon=36.63&lat=35.93||0.95|1.15"
-    "items br|/collections/zones/items|Accept-Encoding: br|0.9|"
-    "items gzip|/collections/zones/items|Accept-Encoding: gzip|0.9|"
-    "api|/api||0.9|"
-    "zones|/zones||0.9|"
-    "asset|$asset||0.9|"
+    "locate|/locate?lon=36.63&lat=35.93||0.95|1.15|"
+    "items br|/collections/zones/items|Accept-Encoding: br|0.9||same"
+    "items gzip|/collections/zones/items|Accept-Encoding: gzip|0.9||same"
+    "api|/api|$BROWSER|0.9||same"
+    "zones|/zones|$BROWSER|0.9||same"
+    "asset|$asset|$BROWSER|0.9||same"
+    "asset raw|$asset||0.9||same"
 )
+declare -A size=()
 
 echo
 echo "dezone pid $dezone_pid on $DEZONE, hello pid $hello_pid on $HELLO; CLK_TCK $CLK_TCK"
 echo "rounds $ROUNDS, $DURATION s per run, wrk -t$THREADS -c$CONNECTIONS"
 echo "the targets, checked once (status, bytes, content-encoding):"
 for t in "${targets[@]}"; do
-    IFS='|' read -r name path header _ _ <<<"$t"
+    IFS='|' read -r name path header _ _ _ <<<"$t"
     hdr=()
     if [[ -n "$header" ]]; then hdr=(-H "$header"); fi
     line=$(curl -s -o /dev/null -D - "${hdr[@]}" "http://$DEZONE$path" -w '%{http_code} %{size_download}\n')
     status_size=$(tail -n1 <<<"$line")
+    size[$name]=${status_size#* }
     enc=$(grep -i '^content-encoding:' <<<"$line" | awk '{print $2}' | tr -d '\r' || true)
     printf '  %-11s %s  %s bytes %s\n' "$name" "$path${header:+ ($header)}" "$status_size" "${enc:-identity}"
     if [[ "${status_size%% *}" != 200 ]]; then
@@ -183,7 +191,7 @@ load() {
     if [[ -n "$non2xx" ]]; then echo "  warning: $non2xx non-2xx/3xx answers from $url" >&2; fi
     if [[ -n "$errors" ]]; then echo "  warning: $errors" >&2; fi
     cpu_us=$(awk -v t=$((after - before)) -v hz="$CLK_TCK" -v n="$reqs" 'BEGIN {printf "%.2f", t / hz * 1e6 / n}')
-    printf '  round %s  %-6s %-11s %10.0f req/s  %6.2f CPU µs/req  (%s requests, %s ticks)\n' \
+    printf '  round %s  %-10s %-11s %10.0f req/s  %6.2f CPU µs/req  (%s requests, %s ticks)\n' \
         "$round" "$server" "$target" "$rps" "$cpu_us" "$reqs" $((after - before))
     printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$target" "$server" "$rps" "$cpu_us" "$reqs" >>"$RESULTS"
 }
@@ -191,8 +199,11 @@ load() {
 : >"$RESULTS"
 for round in $(seq 1 "$ROUNDS"); do
     for t in "${targets[@]}"; do
-        IFS='|' read -r name path header _ _ <<<"$t"
+        IFS='|' read -r name path header _ _ same <<<"$t"
         load hello "$hello_pid" "http://$HELLO/" "" "$name" "$round"
+        if [[ -n "$same" ]]; then
+            load hello-same "$hello_pid" "http://$HELLO/bytes/${size[$name]}" "" "$name" "$round"
+        fi
         load dezone "$dezone_pid" "http://$DEZONE$path" "$header" "$name" "$round"
     done
 done
@@ -210,8 +221,9 @@ printf '%-11s %11s %11s %8s %7s   %12s %12s %8s %7s\n' \
     target "hello rq/s" "dezone rq/s" ratio "" "hello µs/rq" "dezone µs/rq" ratio ""
 fails=0
 verdicts=()
+same_lines=()
 for t in "${targets[@]}"; do
-    IFS='|' read -r name _ _ rps_target cpu_target <<<"$t"
+    IFS='|' read -r name _ _ rps_target cpu_target same <<<"$t"
     h_rps=$(col "$name" hello 4 | median)
     d_rps=$(col "$name" dezone 4 | median)
     h_cpu=$(col "$name" hello 5 | median)
@@ -231,10 +243,26 @@ for t in "${targets[@]}"; do
         verdicts+=("$cpu_verdict  $name: CPU/request ratio $cpu_ratio (target <= $cpu_target)")
         if [[ "$cpu_verdict" == FAIL ]]; then fails=$((fails + 1)); fi
     fi
+    if [[ -n "$same" ]]; then
+        s_rps=$(col "$name" hello-same 4 | median)
+        s_cpu=$(col "$name" hello-same 5 | median)
+        s_ratio=$(awk -v a="$d_rps" -v b="$s_rps" 'BEGIN {printf "%.3f", a / b}')
+        s_cpu_ratio=$(awk -v a="$d_cpu" -v b="$s_cpu" 'BEGIN {if (b > 0) printf "%.3f", a / b; else print "inf"}')
+        s_verdict=$(awk -v r="$s_ratio" -v g="$rps_target" 'BEGIN {print (r >= g) ? "pass" : "short"}')
+        same_lines+=("$(printf '%-11s %8s %11.0f %11.0f %8s %7s   %12.2f %12.2f %8s' \
+            "$name" "${size[$name]}" "$s_rps" "$d_rps" "$s_ratio" "$s_verdict" "$s_cpu" "$d_cpu" "$s_cpu_ratio")")
+    fi
 done
 echo
 echo "targets:"
 printf '  %s\n' "${verdicts[@]}"
+if ((${#same_lines[@]})); then
+    echo
+    echo "the same bytes: dezone / hello serving a body as long (/bytes/N), medians (not a target of its own)"
+    printf '%-11s %8s %11s %11s %8s %7s   %12s %12s %8s\n' \
+        target bytes "same rq/s" "dezone rq/s" ratio "" "same µs/rq" "dezone µs/rq" ratio
+    printf '%s\n' "${same_lines[@]}"
+fi
 
 hwm() { awk '/^VmHWM:/ {printf "%.1f MB", $2 / 1024}' "/proc/$1/status"; }
 echo
