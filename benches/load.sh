@@ -9,7 +9,8 @@
 #   --no-build  use the binaries already in target/release
 #
 # Environment (defaults in brackets): ROUNDS [3], DURATION [5] seconds per run, THREADS [2]
-# and CONNECTIONS [64] for wrk, DEZONE_PORT [18080], HELLO_PORT [13999].
+# and CONNECTIONS [64] for wrk, DEZONE_PORT [18080], HELLO_PORT [13999]; ONLY, a regular
+# expression, keeps the targets whose name matches (ONLY=locate).
 #
 # Each round loads hello `/` then a dezone target, for every target in turn, so every dezone
 # run has a hello run just before it. For a prepared resource, hello also serves a body of the
@@ -31,7 +32,7 @@ for arg in "$@"; do
         --assert) assert=1 ;;
         --no-build) build=0 ;;
         -h | --help)
-            sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'
+            sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'
             exit 0
             ;;
         *)
@@ -139,6 +140,18 @@ targets=(
     "asset|$asset|$BROWSER|0.9||same"
     "asset raw|$asset||0.9||same"
 )
+# ONLY=REGEX keeps the targets whose name matches (e.g. ONLY=locate).
+if [[ -n "${ONLY:-}" ]]; then
+    kept=()
+    for t in "${targets[@]}"; do
+        if [[ "${t%%|*}" =~ $ONLY ]]; then kept+=("$t"); fi
+    done
+    if ((${#kept[@]} == 0)); then
+        echo "load.sh: no target matches ONLY=$ONLY" >&2
+        exit 2
+    fi
+    targets=("${kept[@]}")
+fi
 declare -A size=()
 
 echo
