@@ -10,9 +10,9 @@
 //! bodies (the Leaflet script, the governorates) takes about half a second;
 //! every later one reuses the bytes. A variant is kept only when it is smaller
 //! than the body. The answer names its coding in
-//! `Content-Encoding`, so the compression layer passes it through untouched;
-//! a body made for one answer ([`Resource::transient`]) gets no variants and is
-//! left to that layer.
+//! `Content-Encoding`. A body made for one answer ([`Resource::transient`])
+//! keeps no variants: when large, it is compressed for that answer alone, at a
+//! quick level, so the routes serving resources need no compression layer.
 //!
 //! Every coding of a body carries the same weak entity tag: the variants are
 //! the same content, so `If-None-Match` with the tag of one answers `304` for
@@ -35,6 +35,14 @@ pub const CACHE_CONTROL: &str = "public, max-age=300";
 
 /// Brotli quality of the br variants: the densest.
 const BROTLI_QUALITY: i32 = 11;
+
+/// Brotli quality of a transient body compressed for one answer: quick
+/// (tens of MB/s), and still denser than gzip.
+pub const TRANSIENT_BROTLI_QUALITY: i32 = 5;
+
+/// A transient body this long or shorter is sent as it is: compressing a
+/// small answer costs more than it saves.
+pub const TRANSIENT_MIN_BYTES: usize = 2048;
 
 /// A content coding a [`Resource`] can be sent in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -248,8 +256,8 @@ impl Resource {
 
     /// The same body for one answer only (a filtered page, a map page with
     /// parameters): no variants are kept, since compressing at the densest
-    /// level for one answer costs more than it saves; the compression layer
-    /// compresses it on the way out, at its own level.
+    /// level for one answer costs more than it saves; [`Self::negotiate`]
+    /// compresses it for the answer, at a quick level, when it is large.
     ///
     /// # Examples
     ///
@@ -297,11 +305,20 @@ impl Resource {
             Coding::Identity => Some(&self.body),
             Coding::Gzip => variants?
                 .gzip
-                .get_or_init(|| off_the_workers(|| smaller(gzip(&self.body), self.body.len())))
+                .get_or_init(|| {
+                    off_the_workers(|| {
+                        smaller(
+                            gzip(&self.body, flate2::Compression::best()),
+                            self.body.len(),
+                        )
+                    })
+                })
                 .as_ref(),
             Coding::Brotli => variants?
                 .br
-                .get_or_init(|| off_the_workers(|| smaller(brotli(&self.body), self.body.len())))
+                .get_or_init(|| {
+                    off_the_workers(|| smaller(brotli(&self.body, BROTLI_QUALITY), self.body.len()))
+                })
                 .as_ref(),
         }
     }
@@ -309,12 +326,29 @@ impl Resource {
     /// The coding to answer a request in, and the bytes: the most wanted
     /// acceptable coding that has a variant; identity when the client refuses
     /// every coding there is (RFC 9110 §12.1 lets a server disregard the field).
+    ///
+    /// A transient body has no variants: when the client prefers gzip or br
+    /// and the body is over [`TRANSIENT_MIN_BYTES`], it is compressed for
+    /// this answer, at a quick level (gzip 6, br quality
+    /// [`TRANSIENT_BROTLI_QUALITY`]), and sent so when that is smaller.
     #[must_use]
-    pub fn negotiate(&self, request_headers: &HeaderMap) -> (Coding, &Bytes) {
-        AcceptEncoding::from_headers(request_headers)
-            .preference()
-            .find_map(|coding| self.variant(coding).map(|bytes| (coding, bytes)))
-            .unwrap_or((Coding::Identity, &self.body))
+    pub fn negotiate(&self, request_headers: &HeaderMap) -> (Coding, Bytes) {
+        for coding in AcceptEncoding::from_headers(request_headers).preference() {
+            if let Some(bytes) = self.variant(coding) {
+                return (coding, bytes.clone());
+            }
+            if self.variants.is_none() && self.body.len() > TRANSIENT_MIN_BYTES {
+                let once = match coding {
+                    Coding::Identity => None,
+                    Coding::Gzip => gzip(&self.body, flate2::Compression::default()),
+                    Coding::Brotli => brotli(&self.body, TRANSIENT_BROTLI_QUALITY),
+                };
+                if let Some(bytes) = smaller(once, self.body.len()) {
+                    return (coding, bytes);
+                }
+            }
+        }
+        (Coding::Identity, self.body.clone())
     }
 
     /// The answer to a GET or HEAD: `304 Not Modified` when `If-None-Match`
@@ -362,7 +396,7 @@ impl Resource {
             );
         }
         headers.insert(header::CONTENT_LENGTH, HeaderValue::from(bytes.len()));
-        let mut response = Response::new(Body::from(bytes.clone()));
+        let mut response = Response::new(Body::from(bytes));
         *response.headers_mut() = headers;
         response
     }
@@ -402,24 +436,21 @@ fn smaller(encoded: Option<Vec<u8>>, original_len: usize) -> Option<Bytes> {
     encoded.filter(|e| e.len() < original_len).map(Bytes::from)
 }
 
-/// `body` gzipped at the best compression.
-fn gzip(body: &[u8]) -> Option<Vec<u8>> {
-    let mut encoder = flate2::write::GzEncoder::new(
-        Vec::with_capacity(body.len() / 3),
-        flate2::Compression::best(),
-    );
+/// `body` gzipped at `level`.
+fn gzip(body: &[u8], level: flate2::Compression) -> Option<Vec<u8>> {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::with_capacity(body.len() / 3), level);
     encoder.write_all(body).ok()?;
     encoder.finish().ok()
 }
 
-/// `body` compressed with Brotli at [`BROTLI_QUALITY`], with a window just
-/// large enough for it (less memory for the decoder).
-fn brotli(body: &[u8]) -> Option<Vec<u8>> {
+/// `body` compressed with Brotli at `quality`, with a window just large
+/// enough for it (less memory for the decoder).
+fn brotli(body: &[u8], quality: i32) -> Option<Vec<u8>> {
     let window = (10..24)
         .find(|&bits| (1usize << bits) - 16 >= body.len())
         .unwrap_or(24);
     let params = brotli::enc::BrotliEncoderParams {
-        quality: BROTLI_QUALITY,
+        quality,
         lgwin: window,
         size_hint: body.len(),
         ..Default::default()
@@ -541,6 +572,52 @@ mod tests {
     }
 
     #[test]
+    fn a_large_transient_body_is_compressed_for_the_answer_in_the_coding_preferred() {
+        let body = "{\"zone\":\"eastern-ghouta\"}".repeat(200);
+        let resource = Resource::new(body.clone(), "application/json").transient();
+        let asking = |accept: &'static str| {
+            let mut request = HeaderMap::new();
+            request.insert(header::ACCEPT_ENCODING, HeaderValue::from_static(accept));
+            resource.negotiate(&request)
+        };
+        let (coding, bytes) = asking("gzip, br");
+        assert_eq!(coding, Br);
+        let mut unbrotlied = Vec::new();
+        brotli::BrotliDecompress(&mut &bytes[..], &mut unbrotlied).unwrap();
+        assert_eq!(unbrotlied, body.as_bytes());
+        let (coding, bytes) = asking("gzip, br;q=0.5");
+        assert_eq!(coding, Gzip);
+        let mut gunzipped = String::new();
+        flate2::read::GzDecoder::new(&bytes[..])
+            .read_to_string(&mut gunzipped)
+            .unwrap();
+        assert_eq!(gunzipped, body);
+        assert_eq!(asking("identity").0, Identity);
+        assert_eq!(resource.negotiate(&HeaderMap::new()).0, Identity);
+        // Nothing is kept for the next answer.
+        assert!(resource.variant(Br).is_none());
+        let answer = resource.respond(&{
+            let mut request = HeaderMap::new();
+            request.insert(header::ACCEPT_ENCODING, HeaderValue::from_static("br"));
+            request
+        });
+        assert_eq!(answer.headers()[header::CONTENT_ENCODING], "br");
+    }
+
+    #[test]
+    fn a_small_transient_body_is_sent_as_it_is() {
+        let body = "{\"zone\":\"eastern-ghouta\"}".repeat(70);
+        assert!(body.len() <= TRANSIENT_MIN_BYTES);
+        let resource = Resource::new(body, "application/json").transient();
+        let mut request = HeaderMap::new();
+        request.insert(
+            header::ACCEPT_ENCODING,
+            HeaderValue::from_static("br, gzip"),
+        );
+        assert_eq!(resource.negotiate(&request).0, Identity);
+    }
+
+    #[test]
     fn a_variant_that_is_not_smaller_is_not_kept() {
         let resource = Resource::new("{}", "application/json");
         assert!(resource.variant(Gzip).is_none());
@@ -570,7 +647,8 @@ mod tests {
         for len in [0, 1, 1008, 1009, 150_000] {
             let body = vec![b'a'; len];
             let mut out = Vec::new();
-            brotli::BrotliDecompress(&mut &brotli(&body).unwrap()[..], &mut out).unwrap();
+            brotli::BrotliDecompress(&mut &brotli(&body, BROTLI_QUALITY).unwrap()[..], &mut out)
+                .unwrap();
             assert_eq!(out, body);
         }
     }
