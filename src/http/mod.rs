@@ -137,7 +137,13 @@ fn compression() -> CompressionLayer<impl tower_http::compression::Predicate> {
 /// that arrive compressed (prepared resources), nor images.
 fn worth_compressing() -> impl tower_http::compression::Predicate {
     use tower_http::compression::predicate::{NotForContentType, Predicate as _, SizeAbove};
-    SizeAbove::new(2048)
+    // The same size below which a resource made for one answer is sent
+    // uncompressed.
+    const SMALL: u16 = {
+        assert!(resource::TRANSIENT_MIN_BYTES <= u16::MAX as usize);
+        resource::TRANSIENT_MIN_BYTES as u16
+    };
+    SizeAbove::new(SMALL)
         .and(NotForContentType::GRPC)
         .and(NotForContentType::IMAGES)
         .and(NotForContentType::SSE)
