@@ -11,7 +11,9 @@
 //!   another) into zones; refuses bad data naming file, feature and fault.
 //! - [`query`]: [`query::ZoneIndex`] answers point-in-zone with geodesic
 //!   distances to the boundary; the CLI and the server both use it.
-//! - [`http`]: the axum service, its OpenAPI document and RFC 9457 problems.
+//! - [`http`]: the axum service, its OpenAPI document and RFC 9457 problems;
+//!   [`http::Front`] answers the hottest `GET`s without the router, with the
+//!   same policies.
 //! - [`cli`] and [`config`]: the command line.
 //! - [`reload`]: replaces the served data on `SIGHUP`, checked as at start-up.
 

@@ -128,7 +128,7 @@ fn serve(config: &Config) -> anyhow::Result<()> {
         .context("cannot listen for SIGHUP")?;
         tracing::info!("listening on http://{addr}");
         let limits = state.limits();
-        http::guard::serve(listener, http::router(state), limits, shutdown_signal())
+        http::guard::serve(listener, http::Front::new(state), limits, shutdown_signal())
             .await
             .context("the server failed")
     })?;

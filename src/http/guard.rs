@@ -47,6 +47,7 @@
 //! `query` or `geodata`.
 
 use std::{
+    cell::RefCell,
     convert::Infallible,
     future::Future,
     io,
@@ -60,12 +61,10 @@ use std::{
 };
 
 use axum::{
-    Router,
     body::{Body, Bytes, HttpBody},
     extract::Request,
     http::{HeaderValue, StatusCode, Version, header},
     response::{IntoResponse, Response},
-    routing::future::RouteFuture,
 };
 use hyper::body::{Frame, Incoming, SizeHint};
 use hyper_util::rt::{TokioIo, TokioTimer};
@@ -166,15 +165,13 @@ where
     }
 
     fn call(&mut self, request: Request) -> Self::Future {
-        if let Some(error) = oversized(&request, &self.limits) {
-            return GuardFuture::Refused {
-                answer: Some(error.into_response()),
-            };
-        }
-        let Some(slot) = Slot::take(&self.in_flight, self.limits.max_in_flight) else {
-            return GuardFuture::Refused {
-                answer: Some(shed(self.limits.max_in_flight)),
-            };
+        let slot = match admit(&request, &self.limits, &self.in_flight) {
+            Ok(slot) => slot,
+            Err(refusal) => {
+                return GuardFuture::Refused {
+                    answer: Some(refusal),
+                };
+            }
         };
         let (request, body) = watch_body(request);
         GuardFuture::Admitted {
@@ -246,9 +243,40 @@ where
     }
 }
 
+impl GuardLayer {
+    /// Admits `request` as the layer's service would: counted in flight
+    /// until the [`Slot`] is dropped, or refused (414, 431, 503) with the
+    /// answer to send. For callers that answer a request without the layer
+    /// wrapped around them (the [`front`](super::front)); the refusal still
+    /// needs the problem rendering of the outer layer.
+    #[allow(
+        clippy::result_large_err,
+        reason = "the refusal is sent as it is; a box would cost shed requests an allocation"
+    )]
+    pub fn admit<B>(&self, request: &Request<B>) -> Result<Slot, Response> {
+        admit(request, &self.limits, &self.in_flight)
+    }
+}
+
+/// What [`GuardLayer::admit`] does.
+#[allow(
+    clippy::result_large_err,
+    reason = "the refusal is sent as it is; a box would cost shed requests an allocation"
+)]
+fn admit<B>(
+    request: &Request<B>,
+    limits: &Limits,
+    in_flight: &Arc<AtomicUsize>,
+) -> Result<Slot, Response> {
+    if let Some(error) = oversized(request, limits) {
+        return Err(error.into_response());
+    }
+    Slot::take(in_flight, limits.max_in_flight).ok_or_else(|| shed(limits.max_in_flight))
+}
+
 /// One request counted in flight; uncounted when dropped.
 #[derive(Debug)]
-struct Slot(Arc<AtomicUsize>);
+pub struct Slot(Arc<AtomicUsize>);
 
 impl Slot {
     /// Counts a request, unless `max` are in flight already.
@@ -271,7 +299,7 @@ impl Drop for Slot {
 }
 
 /// The refusal of a request whose target or headers exceed `limits`.
-fn oversized(request: &Request, limits: &Limits) -> Option<ApiError> {
+fn oversized<B>(request: &Request<B>, limits: &Limits) -> Option<ApiError> {
     let uri = request.uri();
     let path = uri.path().len();
     let query = uri.query().map_or(0, |q| q.len() + 1);
@@ -420,6 +448,8 @@ impl HttpBody for WatchedBody {
 /// As `axum::serve(listener, app).with_graceful_shutdown(shutdown)`, plus the
 /// header read timeout and the `Host` rule of [`Limits`] (see the module's
 /// notes). Answers on accepted connections are sent without Nagle's delay.
+/// `app` is called without `poll_ready`, so it must always be ready, as an
+/// axum `Router` and the [`Front`](super::front::Front) are.
 ///
 /// # Errors
 ///
@@ -438,13 +468,18 @@ impl HttpBody for WatchedBody {
 /// .await
 /// # }
 /// ```
-pub async fn serve<F>(
+pub async fn serve<S, F>(
     listener: TcpListener,
-    app: Router,
+    app: S,
     limits: Limits,
     shutdown: F,
 ) -> io::Result<()>
 where
+    S: tower::Service<Request<Incoming>, Response = Response, Error = Infallible>
+        + Clone
+        + Send
+        + 'static,
+    S::Future: Send + 'static,
     F: Future<Output = ()> + Send + 'static,
 {
     let mut http = hyper::server::conn::http1::Builder::new();
@@ -482,7 +517,7 @@ where
             tracing::debug!(%error, "cannot set TCP_NODELAY");
         }
         let service = Wire {
-            app: app.clone(),
+            app: RefCell::new(app.clone()),
             limits,
         };
         let connection = http.serve_connection(TokioIo::new(stream), service);
@@ -539,17 +574,22 @@ async fn accept_failed(error: io::Error) {
 }
 
 /// The service hyper calls for each request of a connection: the `Host` rule,
-/// then the router.
-#[derive(Clone, Debug)]
-struct Wire {
-    app: Router,
+/// then the app. Each connection has its own copy of the app, called in turn
+/// (hyper calls with `&self`, a tower service takes `&mut self`), so a
+/// request costs no shared reference count.
+#[derive(Debug)]
+struct Wire<S> {
+    app: RefCell<S>,
     limits: Limits,
 }
 
-impl hyper::service::Service<Request<Incoming>> for Wire {
+impl<S> hyper::service::Service<Request<Incoming>> for Wire<S>
+where
+    S: tower::Service<Request<Incoming>, Response = Response, Error = Infallible>,
+{
     type Response = Response;
     type Error = Infallible;
-    type Future = WireFuture;
+    type Future = WireFuture<S::Future>;
 
     fn call(&self, request: Request<Incoming>) -> Self::Future {
         if let Some(error) = host_problem(&request) {
@@ -563,8 +603,10 @@ impl hyper::service::Service<Request<Incoming>> for Wire {
                 answer: Some(answer),
             };
         }
+        // hyper calls one request of a connection at a time, and no call
+        // re-enters another: the cell is never borrowed twice.
         WireFuture::Routed {
-            inner: tower::Service::call(&mut self.app.clone(), request),
+            inner: self.app.borrow_mut().call(request),
         }
     }
 }
@@ -572,16 +614,19 @@ impl hyper::service::Service<Request<Incoming>> for Wire {
 pin_project_lite::pin_project! {
     /// The future of [`Wire`].
     #[project = WireProjection]
-    enum WireFuture {
+    enum WireFuture<F> {
         Refused { answer: Option<Response> },
         Routed {
             #[pin]
-            inner: RouteFuture<Infallible>,
+            inner: F,
         },
     }
 }
 
-impl Future for WireFuture {
+impl<F> Future for WireFuture<F>
+where
+    F: Future<Output = Result<Response, Infallible>>,
+{
     type Output = Result<Response, Infallible>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
@@ -636,6 +681,7 @@ mod tests {
     };
 
     use axum::{
+        Router,
         http::{Method, Request as HttpRequest},
         routing::{get, post},
     };

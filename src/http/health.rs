@@ -1,6 +1,10 @@
 //! Liveness (`/healthz`) and readiness (`/readyz`).
 
-use axum::{Json, extract::State, http::StatusCode};
+use axum::{
+    Json,
+    extract::State,
+    http::{StatusCode, Uri},
+};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -41,7 +45,13 @@ pub async fn get_health(
     State(state): State<AppState>,
     RawTarget(raw): RawTarget,
 ) -> Result<Json<Health>, ApiError> {
-    Query::parse(raw.query(), &[])?;
+    health_answer(&state, &raw)
+}
+
+/// The answer of [`get_health`], made at once: the [`front`](super::front) calls it without the
+/// router.
+pub fn health_answer(state: &AppState, target: &Uri) -> Result<Json<Health>, ApiError> {
+    Query::parse(target.query(), &[])?;
     let data = state.data();
     Ok(Json(Health {
         status: "ok",

@@ -3,7 +3,7 @@
 
 use axum::{
     extract::State,
-    http::header,
+    http::{Uri, header},
     response::{IntoResponse, Response},
 };
 use serde::Serialize;
@@ -197,7 +197,17 @@ pub async fn locate_point(
     State(state): State<AppState>,
     RawTarget(raw): RawTarget,
 ) -> Result<Response, ApiError> {
-    let query = Query::parse(raw.query(), &["lon", "lat", "at"])?;
+    answer(&state, &raw)
+}
+
+/// The answer of [`locate_point`] to the request target `target`, made at
+/// once: the [`front`](super::front) calls it without the router.
+///
+/// # Errors
+///
+/// A problem naming the parameter, as [`locate_point`]'s.
+pub fn answer(state: &AppState, target: &Uri) -> Result<Response, ApiError> {
+    let query = Query::parse(target.query(), &["lon", "lat", "at"])?;
     let lon = parse_coordinate(Axis::Lon, query.require("lon", Axis::Lon.expected())?)?;
     let lat = parse_coordinate(Axis::Lat, query.require("lat", Axis::Lat.expected())?)?;
     let at = query.date("at")?;

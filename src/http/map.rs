@@ -24,7 +24,7 @@ use std::sync::LazyLock;
 
 use axum::{
     extract::{Path, State},
-    http::{HeaderValue, header},
+    http::{HeaderMap, HeaderValue, Uri, header},
     response::Response,
 };
 use bytes::Bytes;
@@ -293,7 +293,13 @@ pub async fn get_map_asset(
     RawTarget(raw): RawTarget,
     Headers(headers): Headers,
 ) -> Result<Response, ApiError> {
-    Query::parse(raw.query(), &[])?;
+    asset_answer(&name, &raw, &headers)
+}
+
+/// The answer of [`get_map_asset`] for file `name`, made at once: the [`front`](super::front) calls
+/// it without the router.
+pub fn asset_answer(name: &str, target: &Uri, headers: &HeaderMap) -> Result<Response, ApiError> {
+    Query::parse(target.query(), &[])?;
     let asset = ASSETS.iter().find(|a| a.name == name).ok_or_else(|| {
         let shown: String = name.chars().take(80).collect();
         ApiError::not_found(format!(
@@ -301,7 +307,7 @@ pub async fn get_map_asset(
             asset_names().join(", ")
         ))
     })?;
-    let mut response = asset.resource.respond(&headers);
+    let mut response = asset.resource.respond(headers);
     let out = response.headers_mut();
     out.insert(header::CACHE_CONTROL, HeaderValue::from_static(IMMUTABLE));
     out.insert(

@@ -205,6 +205,20 @@ impl RequestMetrics {
         series.sum_ns.fetch_add(ns, Relaxed);
     }
 
+    /// Records and logs (at `debug`) an answer, as [`MetricsLayer`] does:
+    /// `route` an index into [`ROUTES`], `status` its HTTP status, `started`
+    /// when the request arrived.
+    pub fn answered(&self, route: usize, status: u16, started: Instant) {
+        let latency = started.elapsed();
+        self.record(route, status, latency);
+        tracing::debug!(
+            route = ROUTES.get(route).copied().unwrap_or(OTHER_ROUTE),
+            status,
+            latency_us = latency.as_micros(),
+            "answered"
+        );
+    }
+
     /// Answers counted for a route template (`other` for the rest) and a
     /// status label (`200`, `4xx`).
     ///
@@ -432,14 +446,7 @@ where
         let this = self.project();
         let output = ready!(this.inner.poll(cx));
         let status = output.as_ref().map_or(500, |r| r.status().as_u16());
-        let latency = this.started.elapsed();
-        this.metrics.record(*this.route, status, latency);
-        tracing::debug!(
-            route = ROUTES.get(*this.route).copied().unwrap_or(OTHER_ROUTE),
-            status,
-            latency_us = latency.as_micros(),
-            "answered"
-        );
+        this.metrics.answered(*this.route, status, *this.started);
         Poll::Ready(output)
     }
 }

@@ -3,6 +3,10 @@
 //! [`router`] builds the whole service; [`openapi()`] the document describing it.
 //! Imports `query` and `zone`; the engine never imports this module.
 //!
+//! [`Front`] is the service `dezone serve` runs: it answers `GET /locate`
+//! itself, with the same policies as the layers below, and hands every
+//! other request to the [`router`].
+//!
 //! Layers on every route, outermost first (one [`ServiceBuilder`]): metrics
 //! (which also logs each answer at `debug`); the [`outer`] layer (CORS — any
 //! origin may GET, HEAD and POST —, the framing policy of pages, and problem
@@ -18,6 +22,7 @@
 pub mod answer;
 pub mod batch;
 pub mod extract;
+pub mod front;
 pub mod governorates;
 pub mod guard;
 pub mod health;
@@ -42,6 +47,7 @@ use utoipa::OpenApi as _;
 use utoipa_axum::{router::OpenApiRouter, routes};
 use utoipa_swagger_ui::{Config, SwaggerUi};
 
+pub use front::Front;
 pub use state::{AppState, Limits};
 
 /// The routes and what documents them. `limits` bound the body of `POST
@@ -104,17 +110,34 @@ fn parts(limits: Limits) -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
     (routes, doc)
 }
 
-/// The whole service over `state`.
+/// The whole service over `state`, as a router. [`Front`] is the same
+/// service with `GET /locate` answered without the router; it is what
+/// `dezone serve` runs.
 pub fn router(state: AppState) -> Router {
+    let limits = state.limits();
+    assemble(
+        state,
+        &guard::GuardLayer::new(limits),
+        metrics::RequestMetrics::global(),
+    )
+}
+
+/// The router over `state`, counting its requests in flight with `guard`
+/// and recording them to `metrics`.
+fn assemble(
+    state: AppState,
+    guard: &guard::GuardLayer,
+    metrics: &'static metrics::RequestMetrics,
+) -> Router {
     let limits = state.limits();
     let (routes, doc) = parts(limits);
     state.documents(|| openapi::Documents::prepare(&doc));
     // One `layer` call: axum boxes a route's service once per call, so the
     // stack costs one boxed future per request instead of one per layer.
     let layers = ServiceBuilder::new()
-        .layer(metrics::MetricsLayer::new())
+        .layer(metrics::MetricsLayer::recording_to(metrics))
         .layer(outer::OuterLayer::new(limits))
-        .layer(guard::GuardLayer::new(limits))
+        .layer(guard.clone())
         .map_response(IntoResponse::into_response)
         .layer(CatchPanicLayer::custom(problem::panic_response));
     let docs = Router::new()

@@ -2,7 +2,11 @@
 
 use std::sync::Arc;
 
-use axum::{extract::State, response::Response};
+use axum::{
+    extract::State,
+    http::{HeaderMap, Uri},
+    response::Response,
+};
 use utoipa::OpenApi;
 
 use super::{
@@ -181,8 +185,18 @@ pub async fn get_api(
     RawTarget(raw): RawTarget,
     Headers(headers): Headers,
 ) -> Result<Response, ApiError> {
-    Query::parse(raw.query(), &[])?;
-    Ok(Documents::of(&state).v30.respond(&headers))
+    api_answer(&state, &raw, &headers)
+}
+
+/// The answer of [`get_api`], made at once: the [`front`](super::front) calls it without the
+/// router.
+pub fn api_answer(
+    state: &AppState,
+    target: &Uri,
+    headers: &HeaderMap,
+) -> Result<Response, ApiError> {
+    Query::parse(target.query(), &[])?;
+    Ok(Documents::of(state).v30.respond(headers))
 }
 
 /// This API's OpenAPI 3.1 document as utoipa generates it, the same bytes as

@@ -138,21 +138,31 @@ where
             } => {
                 let response = ready!(inner.poll(cx))?;
                 let (uri, method) = asked.take().unwrap_or_default();
-                let mut response = problem::render_problem(
-                    map::deny_framing_elsewhere(response),
-                    &uri,
-                    &method,
-                    *limits,
-                );
-                if *cross_origin {
-                    let headers = response.headers_mut();
-                    headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, ANY);
-                    headers.insert(header::ACCESS_CONTROL_EXPOSE_HEADERS, EXPOSE_HEADERS);
-                }
-                Poll::Ready(Ok(response))
+                Poll::Ready(Ok(finish(response, &uri, &method, *limits, *cross_origin)))
             }
         }
     }
+}
+
+/// What the layer does to the answer to a request other than a preflight:
+/// an error becomes a problem, a page gets its framing policy, and a
+/// cross-origin caller may read the answer. For callers that answer without
+/// the layer wrapped around them (the [`front`](super::front)).
+pub fn finish(
+    response: Response,
+    uri: &Uri,
+    method: &Method,
+    limits: Limits,
+    cross_origin: bool,
+) -> Response {
+    let mut response =
+        problem::render_problem(map::deny_framing_elsewhere(response), uri, method, limits);
+    if cross_origin {
+        let headers = response.headers_mut();
+        headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, ANY);
+        headers.insert(header::ACCESS_CONTROL_EXPOSE_HEADERS, EXPOSE_HEADERS);
+    }
+    response
 }
 
 fn preflight() -> Response {

@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use axum::{
     extract::{Path, State, rejection::PathRejection},
+    http::{HeaderMap, Uri},
     response::Response,
 };
 use geo::{MultiPolygon, Polygon};
@@ -463,7 +464,17 @@ pub async fn list_zones(
     RawTarget(raw): RawTarget,
     Headers(headers): Headers,
 ) -> Result<Response, ApiError> {
-    let query = Query::parse(raw.query(), &["at"])?;
+    list_answer(&state, &raw, &headers)
+}
+
+/// The answer of [`list_zones`] to `target` and `headers`, made at once: the
+/// [`front`](super::front) calls it without the router.
+pub fn list_answer(
+    state: &AppState,
+    target: &Uri,
+    headers: &HeaderMap,
+) -> Result<Response, ApiError> {
+    let query = Query::parse(target.query(), &["at"])?;
     let data = state.data();
     let set = data.zones_on(query.date("at")?);
     let list = data.zones.lists.get(&set).ok_or_else(|| {
@@ -473,7 +484,7 @@ pub async fn list_zones(
             "no zone list was prepared for this date",
         )
     })?;
-    Ok(list.respond(&headers))
+    Ok(list.respond(headers))
 }
 
 /// The `at` parameter of the zone metadata routes.
@@ -505,15 +516,25 @@ pub async fn get_zone(
     RawTarget(raw): RawTarget,
     Headers(headers): Headers,
 ) -> Result<Response, ApiError> {
-    let id = zone_id(path)?;
-    let query = Query::parse(raw.query(), &["at"])?;
+    zone_answer(&state, &zone_id(path)?, &raw, &headers)
+}
+
+/// The answer of [`get_zone`] for zone `id`, made at once: the [`front`](super::front) calls it
+/// without the router.
+pub fn zone_answer(
+    state: &AppState,
+    id: &str,
+    target: &Uri,
+    headers: &HeaderMap,
+) -> Result<Response, ApiError> {
+    let query = Query::parse(target.query(), &["at"])?;
     let at = query.date("at")?;
     let data = state.data();
     let resource = data
         .zones
         .metadata
-        .get(&id)
-        .ok_or_else(|| data.zones.unknown(&id))?;
+        .get(id)
+        .ok_or_else(|| data.zones.unknown(id))?;
     if let Some(date) = at {
         let zone = data.index.zones().iter().find(|z| z.id().as_str() == id);
         if let Some(zone) = zone.filter(|z| !z.meta.in_force_on(date)) {
@@ -527,5 +548,5 @@ pub async fn get_zone(
             )));
         }
     }
-    Ok(resource.respond(&headers))
+    Ok(resource.respond(headers))
 }

@@ -14,7 +14,7 @@ pub mod negotiate;
 
 use axum::{
     extract::{Path, State, rejection::PathRejection},
-    http::{HeaderMap, HeaderValue, header},
+    http::{HeaderMap, HeaderValue, Uri, header},
     response::{IntoResponse, Response},
 };
 use geo::{MultiPolygon, Rect};
@@ -735,16 +735,26 @@ pub async fn get_items(
     RawTarget(raw): RawTarget,
     Headers(headers): Headers,
 ) -> Result<Response, ApiError> {
-    let id = collection_id(path)?;
-    let query = Query::parse(raw.query(), &PARAMETERS)?;
-    let format = negotiate(query.get("f"), &headers)?;
+    items_answer(&state, &collection_id(path)?, &raw, &headers)
+}
+
+/// The answer of [`get_items`] for collection `id`, made at once: the [`front`](super::front) calls
+/// it without the router.
+pub fn items_answer(
+    state: &AppState,
+    id: &str,
+    target: &Uri,
+    headers: &HeaderMap,
+) -> Result<Response, ApiError> {
+    let query = Query::parse(target.query(), &PARAMETERS)?;
+    let format = negotiate(query.get("f"), headers)?;
     let data = state.data();
     let ogc = &data.ogc;
-    let set = ogc.collection(&id)?;
+    let set = ogc.collection(id)?;
     let items = ItemsQuery::parse(&query, &set.queryable_names)?;
     let is_default = items.selection.is_empty() && items.offset == 0;
     if is_default {
-        return Ok(set.first_page.respond(format, &headers));
+        return Ok(set.first_page.respond(format, headers));
     }
     let mut matched = Vec::new();
     for item in &set.items {
@@ -765,13 +775,13 @@ pub async fn get_items(
     let response = match format {
         Format::Json => Resource::json(&value, GEO_JSON)
             .transient()
-            .respond(&headers),
+            .respond(headers),
         Format::Html => Resource::new(
             html::render(Page::Items, &value),
             "text/html; charset=utf-8",
         )
         .transient()
-        .respond(&headers),
+        .respond(headers),
     };
     Ok(vary(response))
 }
@@ -799,9 +809,21 @@ pub async fn get_item(
     let (id, item_id) = path
         .map(|Path(p)| p)
         .map_err(|e| ApiError::not_found(format!("the path cannot be read: {e}")))?;
-    let format = format_of(raw.query(), &["f"], &headers)?;
+    item_answer(&state, &id, &item_id, &raw, &headers)
+}
+
+/// The answer of [`get_item`] for item `item_id` of collection `id`, made at once: the
+/// [`front`](super::front) calls it without the router.
+pub fn item_answer(
+    state: &AppState,
+    id: &str,
+    item_id: &str,
+    target: &Uri,
+    headers: &HeaderMap,
+) -> Result<Response, ApiError> {
+    let format = format_of(target.query(), &["f"], headers)?;
     let data = state.data();
-    let set = data.ogc.collection(&id)?;
+    let set = data.ogc.collection(id)?;
     let item = set.items.iter().find(|i| i.id == item_id).ok_or_else(|| {
         let shown: String = item_id.chars().take(64).collect();
         let known: Vec<&str> = set.items.iter().map(|i| i.id.as_str()).collect();
@@ -810,5 +832,5 @@ pub async fn get_item(
             known.join(", ")
         ))
     })?;
-    Ok(item.page.respond(format, &headers).into_response())
+    Ok(item.page.respond(format, headers).into_response())
 }
