@@ -56,7 +56,7 @@ use std::{
         Arc,
         atomic::{AtomicBool, AtomicUsize, Ordering},
     },
-    task::{Context, Poll, ready},
+    task::{Context, Poll, Waker, ready},
     time::Duration,
 };
 
@@ -498,8 +498,9 @@ where
         // Likewise for the bytes of the head.
         http.max_buf_size(head);
     }
-    // Connections watch `stop`; each holds a `running` receiver until it ends.
-    let (stop, stopping) = watch::channel(());
+    // Each connection holds a `running` receiver until it ends, and is told
+    // to finish through `stopping`.
+    let stopping = Arc::new(Stopping::default());
     let (running_tx, running) = watch::channel(());
     let mut shutdown = pin!(shutdown);
     loop {
@@ -520,28 +521,16 @@ where
             app: RefCell::new(app.clone()),
             limits,
         };
-        let connection = http.serve_connection(TokioIo::new(stream), service);
-        let mut stopping = stopping.clone();
+        let connection = Served {
+            connection: http.serve_connection(TokioIo::new(stream), service),
+            stopping: Arc::clone(&stopping),
+            registered: None,
+            told: false,
+        };
         let running = running.clone();
         tokio::spawn(async move {
-            let mut connection = pin!(connection);
-            let mut told = false;
-            loop {
-                tokio::select! {
-                    result = connection.as_mut() => {
-                        if let Err(error) = result {
-                            tracing::debug!(%error, "connection ended with an error");
-                        }
-                        break;
-                    }
-                    changed = stopping.changed(), if !told => {
-                        // Sent or dropped: either way, finish the request in
-                        // flight and close.
-                        let _ = changed;
-                        told = true;
-                        connection.as_mut().graceful_shutdown();
-                    }
-                }
+            if let Err(error) = connection.await {
+                tracing::debug!(%error, "connection ended with an error");
             }
             drop(running);
         });
@@ -551,8 +540,7 @@ where
         connections = running_tx.receiver_count() - 1,
         "stopped accepting; finishing requests in flight"
     );
-    let _ = stop.send(());
-    drop(stopping);
+    stopping.stop();
     drop(running);
     running_tx.closed().await;
     Ok(())
@@ -571,6 +559,112 @@ async fn accept_failed(error: io::Error) {
     }
     tracing::error!(%error, "cannot accept a connection; retrying in a second");
     tokio::time::sleep(Duration::from_secs(1)).await;
+}
+
+/// How the server tells its connections to finish: each connection's task
+/// leaves its waker here once, and checks a flag each time it runs.
+///
+/// A `watch` or `Notify` would do the same, but a task waiting on one takes
+/// the channel's lock each time it is polled, which is once a request here:
+/// a lock shared by every connection on both workers.
+#[derive(Debug, Default)]
+struct Stopping {
+    stop: AtomicBool,
+    /// The connections' wakers, by an id of the waker's registration.
+    wakers: std::sync::Mutex<(u64, std::collections::HashMap<u64, Waker>)>,
+}
+
+impl Stopping {
+    /// Tells every connection, now and to come, to finish.
+    fn stop(&self) {
+        self.stop.store(true, Ordering::SeqCst);
+        let wakers = self.lock();
+        for waker in wakers.1.values() {
+            waker.wake_by_ref();
+        }
+    }
+
+    /// Leaves `waker` to be woken by [`stop`](Self::stop), in place of the
+    /// one registered as `previous`; the id of the new registration.
+    fn register(&self, previous: Option<u64>, waker: &Waker) -> u64 {
+        let mut wakers = self.lock();
+        if let Some(id) = previous {
+            wakers.1.remove(&id);
+        }
+        wakers.0 += 1;
+        let id = wakers.0;
+        wakers.1.insert(id, waker.clone());
+        id
+    }
+
+    fn unregister(&self, id: u64) {
+        self.lock().1.remove(&id);
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, (u64, std::collections::HashMap<u64, Waker>)> {
+        // A panic while the lock is held leaves the map as it was.
+        self.wakers
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// A connection being served, which finishes its request in flight and
+    /// closes once told to stop.
+    struct Served<S>
+    where
+        S: tower::Service<Request<Incoming>, Response = Response, Error = Infallible>,
+    {
+        #[pin]
+        connection: hyper::server::conn::http1::Connection<TokioIo<tokio::net::TcpStream>, Wire<S>>,
+        stopping: Arc<Stopping>,
+        // The waker left in `stopping`, and its id.
+        registered: Option<(u64, Waker)>,
+        told: bool,
+    }
+
+    impl<S> PinnedDrop for Served<S>
+    where
+        S: tower::Service<Request<Incoming>, Response = Response, Error = Infallible>,
+    {
+        fn drop(this: Pin<&mut Self>) {
+            let this = this.project();
+            if let Some((id, _)) = this.registered.take() {
+                this.stopping.unregister(id);
+            }
+        }
+    }
+}
+
+impl<S> Future for Served<S>
+where
+    S: tower::Service<Request<Incoming>, Response = Response, Error = Infallible>,
+{
+    type Output = hyper::Result<()>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let mut this = self.project();
+        if !*this.told {
+            // A task's waker does not change from poll to poll: registered once.
+            if !this
+                .registered
+                .as_ref()
+                .is_some_and(|(_, waker)| waker.will_wake(cx.waker()))
+            {
+                let previous = this.registered.as_ref().map(|(id, _)| *id);
+                let id = this.stopping.register(previous, cx.waker());
+                *this.registered = Some((id, cx.waker().clone()));
+            }
+            // Checked after registering: a stop either is seen here or wakes
+            // the registered waker.
+            if this.stopping.stop.load(Ordering::SeqCst) {
+                *this.told = true;
+                this.connection.as_mut().graceful_shutdown();
+            }
+        }
+        this.connection.poll(cx)
+    }
 }
 
 /// The service hyper calls for each request of a connection: the `Host` rule,
@@ -1088,5 +1182,45 @@ mod tests {
             .expect("the server stopped")
             .unwrap()
             .unwrap();
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn serve_closes_idle_connections_when_shut_down_without_waiting_for_them() {
+        // Idle connections would otherwise be closed by the head timeout only.
+        let (addr, stop, server) = server(Limits::DEFAULT).await;
+        let mut idle = Vec::new();
+        for _ in 0..8 {
+            let mut stream = TcpStream::connect(&addr).unwrap();
+            stream
+                .set_read_timeout(Some(Duration::from_secs(5)))
+                .unwrap();
+            stream
+                .write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+                .unwrap();
+            let mut head = [0_u8; 12];
+            stream.read_exact(&mut head).unwrap();
+            assert_eq!(&head, b"HTTP/1.1 200");
+            idle.push(stream);
+        }
+        let started = std::time::Instant::now();
+        stop.send(()).unwrap();
+        tokio::time::timeout(Duration::from_secs(2), server)
+            .await
+            .expect("the server stopped within 2 s, not after the 10 s head timeout")
+            .unwrap()
+            .unwrap();
+        assert!(started.elapsed() < Duration::from_secs(2));
+        let closed = tokio::task::spawn_blocking(move || {
+            idle.into_iter()
+                .map(|mut stream| {
+                    let mut rest = Vec::new();
+                    // The rest of the answer, then the end of the stream.
+                    stream.read_to_end(&mut rest).is_ok()
+                })
+                .collect::<Vec<_>>()
+        })
+        .await
+        .unwrap();
+        assert!(closed.iter().all(|c| *c), "{closed:?}");
     }
 }
