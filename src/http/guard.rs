@@ -762,10 +762,28 @@ fn host_problem<B>(request: &Request<B>) -> Option<ApiError> {
 /// Whether `value` may be a `Host`: `uri-host [ ":" port ]` of RFC 3986 (a
 /// registered name, IPv4 or bracketed IPv6 address), or empty.
 fn is_host(value: &[u8]) -> bool {
-    value
-        .iter()
-        .all(|&b| b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=%:[]".contains(&b))
+    value.iter().all(|&b| HOST_BYTES[usize::from(b)])
 }
+
+/// The bytes a `Host` may hold: letters, digits, `-._~!$&'()*+,;=%:[]`
+/// (a table: the check runs on every request).
+const HOST_BYTES: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        #[allow(clippy::cast_possible_truncation, reason = "b < 256")]
+        let byte = b as u8;
+        table[b] = byte.is_ascii_alphanumeric();
+        b += 1;
+    }
+    let others = b"-._~!$&'()*+,;=%:[]";
+    let mut i = 0;
+    while i < others.len() {
+        table[others[i] as usize] = true;
+        i += 1;
+    }
+    table
+};
 
 #[cfg(test)]
 mod tests {
@@ -1182,6 +1200,19 @@ mod tests {
             .expect("the server stopped")
             .unwrap()
             .unwrap();
+    }
+
+    #[test]
+    fn a_host_holds_only_the_bytes_of_rfc_3986_names_addresses_and_ports() {
+        for b in 0..=255_u8 {
+            let allowed = b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=%:[]".contains(&b);
+            assert_eq!(is_host(&[b'a', b, b'1']), allowed, "byte {b}");
+        }
+        assert!(is_host(b"127.0.0.1:8080"));
+        assert!(is_host(b"[::1]:8080"));
+        assert!(is_host(b""));
+        assert!(!is_host(b"example.org/path"));
+        assert!(!is_host(b"exa mple.org"));
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
