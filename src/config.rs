@@ -134,8 +134,10 @@ settings! {
         #[arg(long, env = "DEZONE_REQUEST_TIMEOUT_MS", default_value_t = Limits::default().request_timeout_ms, value_parser = clap::value_parser!(u64).range(1..))]
         pub request_timeout_ms: u64,
 
-        /// Longest time a client may take to send a request's head, or to start the next
-        /// request on a kept-alive connection, in milliseconds; the connection is closed beyond.
+        /// Longest time a connection may go without progress (a complete request head, an
+        /// answer being made, bytes of an answer sent), in milliseconds: a head sent too
+        /// slowly, an idle kept-alive connection or a client that stops reading; the
+        /// connection is closed after 1 to 1.25 times this.
         #[arg(long, env = "DEZONE_HEADER_READ_TIMEOUT_MS", default_value_t = Limits::default().header_read_timeout_ms, value_parser = clap::value_parser!(u64).range(1..))]
         pub header_read_timeout_ms: u64,
 

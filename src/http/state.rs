@@ -41,9 +41,10 @@ pub struct Limits {
     /// Longest time one answer may take, milliseconds: 408 when the body was
     /// still arriving, else 503.
     pub request_timeout_ms: u64,
-    /// Longest time a client may take to send a request's head, and to start
-    /// the next one on a kept-alive connection, milliseconds; the connection
-    /// is closed beyond.
+    /// Longest time a connection may go without progress (a complete request
+    /// head, an answer being made, bytes of an answer sent), milliseconds: a
+    /// head sent too slowly, an idle kept-alive connection, a client that
+    /// stops reading. The connection is closed after 1 to 1.25 times this.
     pub header_read_timeout_ms: u64,
 }
 
