@@ -625,8 +625,9 @@ impl Stopping {
 }
 
 pin_project_lite::pin_project! {
-    /// A connection being served, which finishes its request in flight and
-    /// closes once told to stop.
+    /// A connection being served: it finishes its request in flight and
+    /// closes once told to stop, and is closed by its watchdog after
+    /// `QUIET_CHECKS` checks in a row without progress.
     struct Served<S>
     where
         S: tower::Service<Request<Incoming>, Response = Response, Error = Infallible>,
