@@ -3,9 +3,10 @@
 //! [`router`] builds the whole service; [`openapi()`] the document describing it.
 //! Imports `query` and `zone`; the engine never imports this module.
 //!
-//! [`Front`] is the service `dezone serve` runs: it answers `GET /locate`
-//! itself, with the same policies as the layers below, and hands every
-//! other request to the [`router`].
+//! [`Front`] is the service `dezone serve` runs: it answers the `GET`s
+//! clients repeat most (`/locate`, `/zones`, the items, `/api`, …) itself,
+//! with the same policies as the layers below, and hands every other
+//! request to the [`router`].
 //!
 //! Layers on every route, outermost first (one [`ServiceBuilder`]): metrics
 //! (which also logs each answer at `debug`); the [`outer`] layer (CORS — any
@@ -111,7 +112,7 @@ fn parts(limits: Limits) -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
 }
 
 /// The whole service over `state`, as a router. [`Front`] is the same
-/// service with `GET /locate` answered without the router; it is what
+/// service with its hottest `GET`s answered without the router; it is what
 /// `dezone serve` runs.
 pub fn router(state: AppState) -> Router {
     let limits = state.limits();
@@ -134,6 +135,9 @@ fn assemble(
     state.documents(|| openapi::Documents::prepare(&doc));
     // One `layer` call: axum boxes a route's service once per call, so the
     // stack costs one boxed future per request instead of one per layer.
+    // The front applies the same layers, in the same order, to the routes
+    // it answers itself: a layer added here belongs there too (its tests
+    // compare its answers with the router's).
     let layers = ServiceBuilder::new()
         .layer(metrics::MetricsLayer::recording_to(metrics))
         .layer(outer::OuterLayer::new(limits))
