@@ -1245,6 +1245,21 @@ mod tests {
         (addr, stop, server)
     }
 
+    /// Stops a server started by [`server`] and waits for it to return.
+    async fn stop_server(
+        stop: tokio::sync::oneshot::Sender<()>,
+        server: tokio::task::JoinHandle<io::Result<()>>,
+    ) {
+        stop.send(()).unwrap();
+        server.await.unwrap().unwrap();
+    }
+
+    /// The default limits with a 200 ms head timeout, for the tests of the watchdog.
+    const HEAD_TIMEOUT_200_MS: Limits = Limits {
+        header_read_timeout_ms: 200,
+        ..Limits::DEFAULT
+    };
+
     /// Sends `bytes` on a new connection and reads until the server closes it.
     fn exchange(addr: &str, bytes: &[u8]) -> String {
         let mut stream = TcpStream::connect(addr).unwrap();
@@ -1283,17 +1298,12 @@ mod tests {
             "{with}"
         );
         assert!(old.starts_with("HTTP/1.0 200"), "{old}");
-        stop.send(()).unwrap();
-        server.await.unwrap().unwrap();
+        stop_server(stop, server).await;
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn serve_closes_a_connection_whose_head_is_not_sent_in_time() {
-        let limits = Limits {
-            header_read_timeout_ms: 200,
-            ..Limits::DEFAULT
-        };
-        let (addr, stop, server) = server(limits).await;
+        let (addr, stop, server) = server(HEAD_TIMEOUT_200_MS).await;
         let (elapsed, answer) = tokio::task::spawn_blocking(move || {
             let started = std::time::Instant::now();
             // A head that never ends (slowloris), then an idle kept-alive connection.
@@ -1321,17 +1331,12 @@ mod tests {
             answer.1
         );
         assert!(elapsed < Duration::from_secs(5), "{elapsed:?}");
-        stop.send(()).unwrap();
-        server.await.unwrap().unwrap();
+        stop_server(stop, server).await;
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_head_sent_a_byte_at_a_time_does_not_keep_its_connection_open() {
-        let limits = Limits {
-            header_read_timeout_ms: 200,
-            ..Limits::DEFAULT
-        };
-        let (addr, stop, server) = server(limits).await;
+        let (addr, stop, server) = server(HEAD_TIMEOUT_200_MS).await;
         let (elapsed, answer) = tokio::task::spawn_blocking(move || {
             let started = std::time::Instant::now();
             let mut stream = TcpStream::connect(&addr).unwrap();
@@ -1362,8 +1367,7 @@ mod tests {
         .unwrap();
         assert!(answer.is_empty(), "closed without an answer");
         assert!(elapsed < Duration::from_secs(1), "closed after {elapsed:?}");
-        stop.send(()).unwrap();
-        server.await.unwrap().unwrap();
+        stop_server(stop, server).await;
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -1384,17 +1388,12 @@ mod tests {
         .unwrap();
         // The guard's 503 after 700 ms, not a close after 250 ms.
         assert!(answer.starts_with("HTTP/1.1 503"), "{answer}");
-        stop.send(()).unwrap();
-        server.await.unwrap().unwrap();
+        stop_server(stop, server).await;
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_client_reading_a_long_answer_slowly_gets_all_of_it() {
-        let limits = Limits {
-            header_read_timeout_ms: 200,
-            ..Limits::DEFAULT
-        };
-        let (addr, stop, server) = server(limits).await;
+        let (addr, stop, server) = server(HEAD_TIMEOUT_200_MS).await;
         let (elapsed, length) = tokio::task::spawn_blocking(move || {
             let started = std::time::Instant::now();
             let mut stream = TcpStream::connect(&addr).unwrap();
@@ -1422,8 +1421,7 @@ mod tests {
         .unwrap();
         assert!(length > 32 << 20, "read {length} bytes");
         assert!(elapsed > Duration::from_millis(400), "{elapsed:?}");
-        stop.send(()).unwrap();
-        server.await.unwrap().unwrap();
+        stop_server(stop, server).await;
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
