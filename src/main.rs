@@ -100,7 +100,12 @@ fn serve(config: &Config) -> anyhow::Result<()> {
         .geodata
         .as_ref()
         .map_or_else(|| "embedded data".to_owned(), |p| p.display().to_string());
-    let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+    // This thread accepts connections and handles signals and reloads; one
+    // thread per core serves the connections (`http::workers`).
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
     runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind(config.addr)
             .await
@@ -128,9 +133,16 @@ fn serve(config: &Config) -> anyhow::Result<()> {
         .context("cannot listen for SIGHUP")?;
         tracing::info!("listening on http://{addr}");
         let limits = state.limits();
-        http::guard::serve(listener, http::Front::new(state), limits, shutdown_signal())
-            .await
-            .context("the server failed")
+        let workers = std::thread::available_parallelism().unwrap_or(std::num::NonZeroUsize::MIN);
+        http::workers::serve(
+            listener,
+            workers,
+            http::Front::new(state),
+            limits,
+            shutdown_signal(),
+        )
+        .await
+        .context("the server failed")
     })?;
     tracing::info!("stopped");
     Ok(())

@@ -71,7 +71,11 @@ use axum::{
 };
 use hyper::body::{Frame, Incoming, SizeHint};
 use hyper_util::rt::TokioIo;
-use tokio::{net::TcpListener, sync::watch, time::Sleep};
+use tokio::{
+    net::{TcpListener, TcpStream},
+    sync::watch,
+    time::Sleep,
+};
 
 use super::{
     Limits,
@@ -486,26 +490,7 @@ where
     S::Future: Send + 'static,
     F: Future<Output = ()> + Send + 'static,
 {
-    let mut http = hyper::server::conn::http1::Builder::new();
-    let watch_period =
-        Duration::from_micros(limits.header_read_timeout_ms.saturating_mul(1000) / QUIET_CHECKS);
-    if limits.max_headers >= HYPER_MAX_HEADERS {
-        // Let hyper parse one more field than the limit, so that the layer
-        // answers with a problem. (Past 100 hyper allocates the fields per request.)
-        http.max_headers(limits.max_headers + 1);
-    }
-    let head = limits
-        .max_uri_bytes
-        .saturating_add(limits.max_header_bytes)
-        .saturating_add(1024);
-    if head > HYPER_MAX_BUF {
-        // Likewise for the bytes of the head.
-        http.max_buf_size(head);
-    }
-    // Each connection holds a `running` receiver until it ends, and is told
-    // to finish through `stopping`.
-    let stopping = Arc::new(Stopping::default());
-    let (running_tx, running) = watch::channel(());
+    let connections = Connections::new(limits);
     let mut shutdown = pin!(shutdown);
     loop {
         let stream = tokio::select! {
@@ -518,13 +503,70 @@ where
             },
             () = &mut shutdown => break,
         };
+        tokio::spawn(connections.serve(stream, app.clone()));
+    }
+    drop(listener);
+    connections.finish().await;
+    Ok(())
+}
+
+/// The connections of one server: how each is served, and how they are told
+/// to finish. Its [`serve`](Self::serve) may be called from any runtime (the
+/// threads of [`super::workers`] share one), within that runtime.
+pub(crate) struct Connections {
+    http: hyper::server::conn::http1::Builder,
+    limits: Limits,
+    /// How often a connection's watchdog checks its progress.
+    watch_period: Duration,
+    /// Each connection is told to finish through `stopping`, and holds a
+    /// receiver of `running` until it ends.
+    stopping: Arc<Stopping>,
+    running: watch::Sender<()>,
+}
+
+impl Connections {
+    pub(crate) fn new(limits: Limits) -> Self {
+        let mut http = hyper::server::conn::http1::Builder::new();
+        if limits.max_headers >= HYPER_MAX_HEADERS {
+            // Let hyper parse one more field than the limit, so that the layer
+            // answers with a problem. (Past 100 hyper allocates the fields per request.)
+            http.max_headers(limits.max_headers + 1);
+        }
+        let head = limits
+            .max_uri_bytes
+            .saturating_add(limits.max_header_bytes)
+            .saturating_add(1024);
+        if head > HYPER_MAX_BUF {
+            // Likewise for the bytes of the head.
+            http.max_buf_size(head);
+        }
+        Self {
+            http,
+            limits,
+            watch_period: Duration::from_micros(
+                limits.header_read_timeout_ms.saturating_mul(1000) / QUIET_CHECKS,
+            ),
+            stopping: Arc::new(Stopping::default()),
+            running: watch::Sender::new(()),
+        }
+    }
+
+    /// The serving of `stream` by `app`, to be spawned on the current
+    /// runtime (its watchdog is a timer of that runtime).
+    pub(crate) fn serve<S>(&self, stream: TcpStream, app: S) -> impl Future<Output = ()> + use<S>
+    where
+        S: tower::Service<Request<Incoming>, Response = Response, Error = Infallible>
+            + Send
+            + 'static,
+        S::Future: Send + 'static,
+    {
         if let Err(error) = stream.set_nodelay(true) {
             tracing::debug!(%error, "cannot set TCP_NODELAY");
         }
         let activity = Arc::new(Activity::default());
         let service = Wire {
-            app: RefCell::new(app.clone()),
-            limits,
+            app: RefCell::new(app),
+            limits: self.limits,
             activity: Arc::clone(&activity),
         };
         let io = Counted {
@@ -532,38 +574,41 @@ where
             activity: Arc::clone(&activity),
         };
         let connection = Served {
-            connection: http.serve_connection(io, service),
-            watchdog: tokio::time::sleep(watch_period),
-            period: watch_period,
+            connection: self.http.serve_connection(io, service),
+            watchdog: tokio::time::sleep(self.watch_period),
+            period: self.watch_period,
             activity,
             seen: 0,
             quiet: 0,
-            stopping: Arc::clone(&stopping),
+            stopping: Arc::clone(&self.stopping),
             registered: None,
             told: false,
         };
-        let running = running.clone();
-        tokio::spawn(async move {
+        let running = self.running.subscribe();
+        async move {
             if let Err(error) = connection.await {
                 tracing::debug!(%error, "connection ended with an error");
             }
             drop(running);
-        });
+        }
     }
-    drop(listener);
-    tracing::debug!(
-        connections = running_tx.receiver_count() - 1,
-        "stopped accepting; finishing requests in flight"
-    );
-    stopping.stop();
-    drop(running);
-    running_tx.closed().await;
-    Ok(())
+
+    /// Tells every connection to finish its request in flight and close,
+    /// and waits until all have. Connections served after this are told at
+    /// once.
+    pub(crate) async fn finish(&self) {
+        tracing::debug!(
+            connections = self.running.receiver_count(),
+            "stopped accepting; finishing requests in flight"
+        );
+        self.stopping.stop();
+        self.running.closed().await;
+    }
 }
 
 /// As `axum::serve` does: a failed connection is skipped, any other failure
 /// (too many open files) logged and waited out.
-async fn accept_failed(error: io::Error) {
+pub(crate) async fn accept_failed(error: io::Error) {
     if matches!(
         error.kind(),
         io::ErrorKind::ConnectionRefused
@@ -633,7 +678,7 @@ pin_project_lite::pin_project! {
         S: tower::Service<Request<Incoming>, Response = Response, Error = Infallible>,
     {
         #[pin]
-        connection: hyper::server::conn::http1::Connection<Counted<TokioIo<tokio::net::TcpStream>>, Wire<S>>,
+        connection: hyper::server::conn::http1::Connection<Counted<TokioIo<TcpStream>>, Wire<S>>,
         // Checks the connection's progress every `period`.
         #[pin]
         watchdog: Sleep,

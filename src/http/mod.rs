@@ -37,6 +37,7 @@ pub mod outer;
 pub mod problem;
 pub mod resource;
 pub mod state;
+pub mod workers;
 pub mod zones;
 
 use axum::{Router, extract::DefaultBodyLimit, response::IntoResponse};
