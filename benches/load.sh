@@ -8,16 +8,19 @@
 #   --assert    exit 1 when any target FAILs
 #   --no-build  use the binaries already in target/release
 #
-# Environment (defaults in brackets): ROUNDS [3], DURATION [5] seconds per run, THREADS [2]
+# Environment (defaults in brackets): ROUNDS [5], DURATION [5] seconds per run, THREADS [2]
 # and CONNECTIONS [64] for wrk, DEZONE_PORT [18080], HELLO_PORT [13999]; ONLY, a regular
 # expression, keeps the targets whose name matches (ONLY=locate).
 #
-# Each round loads hello `/` then a dezone target, for every target in turn, so every dezone
-# run has a hello run just before it. For a prepared resource, hello also serves a body of the
+# Each round loads, for every target in turn, hello `/` and the dezone target: hello first in
+# odd rounds, dezone first in even ones, so that neither always runs in the same place of the
+# pair. For a prepared resource, hello also serves a body of the
 # same length (`/bytes/N`) in the same round: the ceiling for moving that many bytes, which
 # hello's 13 bytes are not (a second ratio, "same bytes"). For each run: wrk's Requests/sec,
 # and the server's utime+stime (/proc/PID/stat) consumed during the run divided by the
-# requests wrk completed (CPU µs per request). Ratios use the median over the rounds. Load
+# requests wrk completed (CPU µs per request). A ratio is the median over the rounds of that
+# round's dezone / hello (paired runs seconds apart, which cancels the machine's drift from
+# round to round); the req/s and µs figures printed beside it are medians of their own. Load
 # generator and servers share the machine's cores, and only 127.0.0.1 is ever loaded.
 set -euo pipefail
 
@@ -42,7 +45,7 @@ for arg in "$@"; do
     esac
 done
 
-ROUNDS=${ROUNDS:-3}
+ROUNDS=${ROUNDS:-5}
 DURATION=${DURATION:-5}
 if ((quick)); then
     ROUNDS=1
@@ -213,23 +216,34 @@ load() {
 for round in $(seq 1 "$ROUNDS"); do
     for t in "${targets[@]}"; do
         IFS='|' read -r name path header _ _ same <<<"$t"
+        if ((round % 2 == 0)); then
+            load dezone "$dezone_pid" "http://$DEZONE$path" "$header" "$name" "$round"
+        fi
         load hello "$hello_pid" "http://$HELLO/" "" "$name" "$round"
         if [[ -n "$same" ]]; then
             load hello-same "$hello_pid" "http://$HELLO/bytes/${size[$name]}" "" "$name" "$round"
         fi
-        load dezone "$dezone_pid" "http://$DEZONE$path" "$header" "$name" "$round"
+        if ((round % 2 == 1)); then
+            load dezone "$dezone_pid" "http://$DEZONE$path" "$header" "$name" "$round"
+        fi
     done
 done
 
 median() { # numbers on stdin → median
-    sort -g | awk '{v[NR] = $1} END {if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2}'
+    sort -g | awk '{v[NR] = $1} END {if (NR == 0) exit; if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2}'
 }
 col() { # TARGET SERVER COLUMN → values
     awk -F'\t' -v t="$1" -v s="$2" -v c="$3" '$2 == t && $3 == s {print $c}' "$RESULTS"
 }
+ratios() { # TARGET SERVER-A SERVER-B COLUMN → A / B of each round
+    awk -F'\t' -v t="$1" -v a="$2" -v b="$3" -v c="$4" '
+        $2 == t && $3 == a {x[$1] = $c}
+        $2 == t && $3 == b {y[$1] = $c}
+        END {for (r in x) if ((r in y) && y[r] > 0) print x[r] / y[r]}' "$RESULTS"
+}
 
 echo
-echo "medians over $ROUNDS round(s); ratio = dezone / hello (the hello runs paired with that target)"
+echo "medians over $ROUNDS round(s); ratio = median of each round's dezone / hello (the hello runs paired with that target)"
 printf '%-11s %11s %11s %8s %7s   %12s %12s %8s %7s\n' \
     target "hello rq/s" "dezone rq/s" ratio "" "hello µs/rq" "dezone µs/rq" ratio ""
 fails=0
@@ -241,8 +255,9 @@ for t in "${targets[@]}"; do
     d_rps=$(col "$name" dezone 4 | median)
     h_cpu=$(col "$name" hello 5 | median)
     d_cpu=$(col "$name" dezone 5 | median)
-    rps_ratio=$(awk -v a="$d_rps" -v b="$h_rps" 'BEGIN {printf "%.3f", a / b}')
-    cpu_ratio=$(awk -v a="$d_cpu" -v b="$h_cpu" 'BEGIN {if (b > 0) printf "%.3f", a / b; else print "inf"}')
+    rps_ratio=$(ratios "$name" dezone hello 4 | median | awk '{printf "%.3f", $1}')
+    cpu_ratio=$(ratios "$name" dezone hello 5 | median | awk '{printf "%.3f", $1}')
+    if [[ -z "$cpu_ratio" ]]; then cpu_ratio=inf; fi
     rps_verdict=$(awk -v r="$rps_ratio" -v g="$rps_target" 'BEGIN {print (r >= g) ? "PASS" : "FAIL"}')
     cpu_verdict=
     if [[ -n "$cpu_target" ]]; then
@@ -259,8 +274,9 @@ for t in "${targets[@]}"; do
     if [[ -n "$same" ]]; then
         s_rps=$(col "$name" hello-same 4 | median)
         s_cpu=$(col "$name" hello-same 5 | median)
-        s_ratio=$(awk -v a="$d_rps" -v b="$s_rps" 'BEGIN {printf "%.3f", a / b}')
-        s_cpu_ratio=$(awk -v a="$d_cpu" -v b="$s_cpu" 'BEGIN {if (b > 0) printf "%.3f", a / b; else print "inf"}')
+        s_ratio=$(ratios "$name" dezone hello-same 4 | median | awk '{printf "%.3f", $1}')
+        s_cpu_ratio=$(ratios "$name" dezone hello-same 5 | median | awk '{printf "%.3f", $1}')
+        if [[ -z "$s_cpu_ratio" ]]; then s_cpu_ratio=inf; fi
         s_verdict=$(awk -v r="$s_ratio" -v g="$rps_target" 'BEGIN {print (r >= g) ? "pass" : "short"}')
         same_lines+=("$(printf '%-11s %8s %11.0f %11.0f %8s %7s   %12.2f %12.2f %8s' \
             "$name" "${size[$name]}" "$s_rps" "$d_rps" "$s_ratio" "$s_verdict" "$s_cpu" "$d_cpu" "$s_cpu_ratio")")
