@@ -503,7 +503,7 @@ where
             },
             () = &mut shutdown => break,
         };
-        tokio::spawn(connections.serve(stream, app.clone()));
+        tokio::spawn(connections.serve(stream, app.clone(), connections.enter()));
     }
     drop(listener);
     connections.finish().await;
@@ -511,8 +511,8 @@ where
 }
 
 /// The connections of one server: how each is served, and how they are told
-/// to finish. Its [`serve`](Self::serve) may be called from any runtime (the
-/// threads of [`super::workers`] share one), within that runtime.
+/// to finish. One `Connections` may serve connections on several runtimes
+/// (the threads of [`super::workers`] share one).
 pub(crate) struct Connections {
     http: hyper::server::conn::http1::Builder,
     limits: Limits,
@@ -551,9 +551,21 @@ impl Connections {
         }
     }
 
+    /// A connection's place among those [`finish`](Self::finish) waits for,
+    /// taken as soon as it is accepted: held until it ends.
+    pub(crate) fn enter(&self) -> Entered {
+        Entered(self.running.subscribe())
+    }
+
     /// The serving of `stream` by `app`, to be spawned on the current
-    /// runtime (its watchdog is a timer of that runtime).
-    pub(crate) fn serve<S>(&self, stream: TcpStream, app: S) -> impl Future<Output = ()> + use<S>
+    /// runtime (its watchdog is a timer of that runtime); `entered` is
+    /// released when it ends.
+    pub(crate) fn serve<S>(
+        &self,
+        stream: TcpStream,
+        app: S,
+        entered: Entered,
+    ) -> impl Future<Output = ()> + use<S>
     where
         S: tower::Service<Request<Incoming>, Response = Response, Error = Infallible>
             + Send
@@ -584,12 +596,11 @@ impl Connections {
             registered: None,
             told: false,
         };
-        let running = self.running.subscribe();
         async move {
             if let Err(error) = connection.await {
                 tracing::debug!(%error, "connection ended with an error");
             }
-            drop(running);
+            drop(entered);
         }
     }
 
@@ -605,6 +616,11 @@ impl Connections {
         self.running.closed().await;
     }
 }
+
+/// A connection's place among those a server waits for when it stops
+/// ([`Connections::enter`]).
+#[derive(Debug)]
+pub(crate) struct Entered(#[allow(dead_code)] watch::Receiver<()>);
 
 /// As `axum::serve` does: a failed connection is skipped, any other failure
 /// (too many open files) logged and waited out.

@@ -33,7 +33,7 @@ use tokio::{net::TcpListener, runtime::Runtime, sync::mpsc};
 
 use super::{
     Limits,
-    guard::{self, Connections},
+    guard::{self, Connections, Entered},
 };
 
 /// Serves `app` on `listener` from `workers` threads until `shutdown`
@@ -90,7 +90,8 @@ where
             break;
         };
         match stream.into_std() {
-            Ok(stream) => worker.hand(stream),
+            // Entered here, so that `finish` waits for it from now.
+            Ok(stream) => worker.hand(stream, connections.enter()),
             Err(error) => tracing::debug!(%error, "cannot hand a connection to a thread"),
         }
     }
@@ -104,7 +105,7 @@ where
 /// handed.
 struct Worker {
     /// Connections to serve; closing it ends the task taking them.
-    hand: mpsc::UnboundedSender<std::net::TcpStream>,
+    hand: mpsc::UnboundedSender<(std::net::TcpStream, Entered)>,
     /// How many connections it serves now.
     serving: Arc<AtomicUsize>,
     runtime: Runtime,
@@ -130,11 +131,11 @@ impl Worker {
             .thread_name(format!("dezone-server-{n}"))
             .enable_all()
             .build()?;
-        let (hand, mut handed) = mpsc::unbounded_channel::<std::net::TcpStream>();
+        let (hand, mut handed) = mpsc::unbounded_channel::<(std::net::TcpStream, Entered)>();
         let serving = Arc::new(AtomicUsize::new(0));
         let count = Arc::clone(&serving);
         runtime.spawn(async move {
-            while let Some(stream) = handed.recv().await {
+            while let Some((stream, entered)) = handed.recv().await {
                 let stream = match tokio::net::TcpStream::from_std(stream) {
                     Ok(stream) => stream,
                     Err(error) => {
@@ -143,7 +144,7 @@ impl Worker {
                         continue;
                     }
                 };
-                let served = connections.serve(stream, app.clone());
+                let served = connections.serve(stream, app.clone(), entered);
                 let count = Arc::clone(&count);
                 tokio::spawn(async move {
                     served.await;
@@ -159,9 +160,9 @@ impl Worker {
     }
 
     /// Hands `stream` to the thread.
-    fn hand(&self, stream: std::net::TcpStream) {
+    fn hand(&self, stream: std::net::TcpStream, entered: Entered) {
         self.serving.fetch_add(1, Ordering::Relaxed);
-        if self.hand.send(stream).is_err() {
+        if self.hand.send((stream, entered)).is_err() {
             // The task taking connections has ended (it panicked): the
             // connection is dropped.
             self.serving.fetch_sub(1, Ordering::Relaxed);
