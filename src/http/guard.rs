@@ -483,11 +483,7 @@ pub async fn serve<S, F>(
     shutdown: F,
 ) -> io::Result<()>
 where
-    S: tower::Service<Request<Incoming>, Response = Response, Error = Infallible>
-        + Clone
-        + Send
-        + 'static,
-    S::Future: Send + 'static,
+    S: App,
     F: Future<Output = ()> + Send + 'static,
 {
     let connections = Connections::new(limits);
@@ -508,6 +504,34 @@ where
     drop(listener);
     connections.finish().await;
     Ok(())
+}
+
+/// What [`serve`] and [`super::workers::serve`] serve: a service that
+/// answers every request and is always ready (it is called without
+/// `poll_ready`), whose futures may move between threads. An axum `Router`
+/// and the [`Front`](super::front::Front) are such services.
+pub trait App:
+    tower::Service<
+        Request<Incoming>,
+        Response = Response,
+        Error = Infallible,
+        Future: Send + 'static,
+    > + Clone
+    + Send
+    + 'static
+{
+}
+
+impl<S> App for S where
+    S: tower::Service<
+            Request<Incoming>,
+            Response = Response,
+            Error = Infallible,
+            Future: Send + 'static,
+        > + Clone
+        + Send
+        + 'static
+{
 }
 
 /// The connections of one server: how each is served, and how they are told
@@ -567,10 +591,7 @@ impl Connections {
         entered: Entered,
     ) -> impl Future<Output = ()> + use<S>
     where
-        S: tower::Service<Request<Incoming>, Response = Response, Error = Infallible>
-            + Send
-            + 'static,
-        S::Future: Send + 'static,
+        S: App,
     {
         if let Err(error) = stream.set_nodelay(true) {
             tracing::debug!(%error, "cannot set TCP_NODELAY");

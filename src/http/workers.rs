@@ -16,7 +16,6 @@
 //! `block_in_place`, the batches' rayon pool) is unaffected.
 
 use std::{
-    convert::Infallible,
     future::Future,
     io,
     num::NonZeroUsize,
@@ -27,13 +26,11 @@ use std::{
     },
 };
 
-use axum::{http::Request, response::Response};
-use hyper::body::Incoming;
 use tokio::{net::TcpListener, runtime::Runtime, sync::mpsc};
 
 use super::{
     Limits,
-    guard::{self, Connections, Entered},
+    guard::{self, App, Connections, Entered},
 };
 
 /// Serves `app` on `listener` from `workers` threads until `shutdown`
@@ -51,11 +48,7 @@ pub async fn serve<S, F>(
     shutdown: F,
 ) -> io::Result<()>
 where
-    S: tower::Service<Request<Incoming>, Response = Response, Error = Infallible>
-        + Clone
-        + Send
-        + 'static,
-    S::Future: Send + 'static,
+    S: App,
     F: Future<Output = ()> + Send + 'static,
 {
     let connections = Arc::new(Connections::new(limits));
@@ -120,11 +113,7 @@ impl Worker {
     /// (`block_in_place`, see [`super::resource`]).
     fn start<S>(n: usize, connections: Arc<Connections>, app: S) -> io::Result<Self>
     where
-        S: tower::Service<Request<Incoming>, Response = Response, Error = Infallible>
-            + Clone
-            + Send
-            + 'static,
-        S::Future: Send + 'static,
+        S: App,
     {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
