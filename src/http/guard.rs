@@ -1011,7 +1011,7 @@ const HOST_BYTES: [bool; 256] = {
 };
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use std::{
         io::{Read as _, Write as _},
         net::TcpStream,
@@ -1309,6 +1309,33 @@ mod tests {
         );
     }
 
+    /// The future that tells a test server to stop.
+    pub(crate) type Stop = Pin<Box<dyn Future<Output = ()> + Send>>;
+
+    /// A server loop that `run` starts on a listener on 127.0.0.1:0, told to
+    /// stop by the future it is given: its address, its stop and its task.
+    pub(crate) async fn spawn_server<R>(
+        run: impl FnOnce(TcpListener, Stop) -> R,
+    ) -> (
+        String,
+        tokio::sync::oneshot::Sender<()>,
+        tokio::task::JoinHandle<io::Result<()>>,
+    )
+    where
+        R: Future<Output = io::Result<()>> + Send + 'static,
+    {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap().to_string();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(run(
+            listener,
+            Box::pin(async {
+                let _ = stopped.await;
+            }),
+        ));
+        (addr, stop, server)
+    }
+
     /// A server on 127.0.0.1:0 over a router with the guard, and its shutdown.
     async fn server(
         limits: Limits,
@@ -1317,18 +1344,11 @@ mod tests {
         tokio::sync::oneshot::Sender<()>,
         tokio::task::JoinHandle<io::Result<()>>,
     ) {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap().to_string();
-        let (app, _) = app(limits);
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let server = tokio::spawn(serve(listener, app, limits, async {
-            let _ = stopped.await;
-        }));
-        (addr, stop, server)
+        spawn_server(|listener, stop| serve(listener, app(limits).0, limits, stop)).await
     }
 
-    /// Stops a server started by [`server`] and waits for it to return.
-    async fn stop_server(
+    /// Stops a server started by [`spawn_server`] and waits for it to return.
+    pub(crate) async fn stop_server(
         stop: tokio::sync::oneshot::Sender<()>,
         server: tokio::task::JoinHandle<io::Result<()>>,
     ) {

@@ -182,6 +182,7 @@ mod tests {
     use axum::{Router, routing::get};
 
     use super::*;
+    use crate::http::guard::tests::{spawn_server, stop_server};
 
     /// Answers with the name of the thread that made the answer; `/slow`
     /// after 300 ms.
@@ -206,14 +207,8 @@ mod tests {
         tokio::sync::oneshot::Sender<()>,
         tokio::task::JoinHandle<io::Result<()>>,
     ) {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap().to_string();
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let workers = NonZeroUsize::new(workers).unwrap();
-        let server = tokio::spawn(serve(listener, workers, app(), Limits::DEFAULT, async {
-            let _ = stopped.await;
-        }));
-        (addr, stop, server)
+        spawn_server(|listener, stop| serve(listener, workers, app(), Limits::DEFAULT, stop)).await
     }
 
     /// Sends `GET path` on `stream` and reads the answer's body (the
@@ -279,8 +274,7 @@ mod tests {
                 "{threads:?}"
             );
         }
-        stop.send(()).unwrap();
-        server.await.unwrap().unwrap();
+        stop_server(stop, server).await;
     }
 
     #[tokio::test]
@@ -299,8 +293,7 @@ mod tests {
         })
         .await
         .unwrap();
-        stop.send(()).unwrap();
-        server.await.unwrap().unwrap();
+        stop_server(stop, server).await;
     }
 
     #[tokio::test]
