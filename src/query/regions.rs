@@ -14,7 +14,10 @@
 //! inequality, in space). A query then measures a handful of candidates
 //! instead of walking a tree. Lists are made the first time a cell is asked
 //! about (an R-tree finds them), so start-up pays nothing for them; a point
-//! beyond the coarse grid walks the R-tree itself.
+//! beyond the coarse grid walks the R-tree itself. The cells' slots come in
+//! blocks of [`BLOCK`] × [`BLOCK`] cells, also made on first use: most of the
+//! grid lies far from Syria and is never asked about, so a data version holds
+//! slots only where points were asked.
 //!
 //! Each list is sorted by the pieces' distances `e` from `q` (rounded down).
 //! A point `p` of the cell lies at least `e - |p - q|` from a piece, so a query
@@ -42,6 +45,9 @@ const NEAR_CELL_DEG: f64 = 0.05;
 
 /// How far the candidate grid reaches beyond the outlines' box, degrees.
 const NEAR_REACH_DEG: f64 = 6.0;
+
+/// The side of a block of candidate cells, in cells (see the module's notes).
+const BLOCK: usize = 16;
 
 /// Added to `|p - q|` when a query stops early (see the module's notes), to
 /// outweigh rounding, metres: far more than the error of a distance in space.
@@ -103,13 +109,23 @@ struct NearGrid {
     column_centres: Box<[(f64, f64)]>,
     /// Per row: its centre's parallel (see [`parallel`]).
     row_centres: Box<[(f64, f64)]>,
-    /// Per cell: the pieces that can be nearest among all regions, nearest
-    /// to the cell's centre first.
-    all: Vec<OnceLock<Box<[Candidate]>>>,
-    /// Per cell: `regions + 1` entries whose `piece` holds where each
-    /// region's list starts (and the last one ends), then for each region the
-    /// pieces that can be nearest among its own, nearest to the centre first.
-    each: Vec<OnceLock<Box<[Candidate]>>>,
+    /// How many blocks make a row of blocks.
+    block_columns: usize,
+    /// Per block, row after row of blocks: its cells' lists, row after row
+    /// within the block.
+    blocks: Box<[OnceLock<Box<[CellLists]>>]>,
+}
+
+/// The candidate lists of one cell of the [`NearGrid`].
+#[derive(Debug, Default)]
+struct CellLists {
+    /// The pieces that can be nearest among all regions, nearest to the
+    /// cell's centre first.
+    all: OnceLock<Box<[Candidate]>>,
+    /// `regions + 1` entries whose `piece` holds where each region's list
+    /// starts (and the last one ends), then for each region the pieces that
+    /// can be nearest among its own, nearest to the centre first.
+    each: OnceLock<Box<[Candidate]>>,
 }
 
 /// A piece that can be nearest to some point of a cell.
@@ -151,7 +167,8 @@ impl NearGrid {
         let rows = ((end.y - origin.y) / NEAR_CELL_DEG)
             .ceil()
             .clamp(1.0, 4_096.0) as usize;
-        let cells = columns * rows;
+        let block_columns = columns.div_ceil(BLOCK);
+        let blocks = block_columns * rows.div_ceil(BLOCK);
         let column_centres = (0..columns)
             .map(|c| {
                 let x0 = origin.x + c as f64 * NEAR_CELL_DEG;
@@ -167,9 +184,21 @@ impl NearGrid {
             rows,
             column_centres,
             row_centres,
-            all: std::iter::repeat_with(OnceLock::new).take(cells).collect(),
-            each: std::iter::repeat_with(OnceLock::new).take(cells).collect(),
+            block_columns,
+            blocks: std::iter::repeat_with(OnceLock::new).take(blocks).collect(),
         }
+    }
+
+    /// The lists of `cell` (one the grid covers), its block made if need be.
+    fn lists(&self, cell: usize) -> &CellLists {
+        let (column, row) = (cell % self.columns, cell / self.columns);
+        let block =
+            self.blocks[(row / BLOCK) * self.block_columns + column / BLOCK].get_or_init(|| {
+                std::iter::repeat_with(CellLists::default)
+                    .take(BLOCK * BLOCK)
+                    .collect()
+            });
+        &block[(row % BLOCK) * BLOCK + column % BLOCK]
     }
 
     /// The cell holding the point, if the grid covers it.
@@ -378,14 +407,14 @@ impl Regions {
     }
 
     fn all_candidates(&self, cell: usize) -> &[Candidate] {
-        self.near.all[cell].get_or_init(|| {
+        self.near.lists(cell).all.get_or_init(|| {
             let (centre, h) = self.near.reach(cell);
             candidates(&self.all, &centre, h).into_boxed_slice()
         })
     }
 
     fn each_candidates(&self, cell: usize) -> &[Candidate] {
-        self.near.each[cell].get_or_init(|| {
+        self.near.lists(cell).each.get_or_init(|| {
             let (centre, h) = self.near.reach(cell);
             let start = |at: usize| Candidate {
                 piece: (self.count + 1 + at) as u32,
