@@ -112,6 +112,19 @@ struct BoundaryCell {
     end: u32,
 }
 
+/// The edges meeting each cell, while a [`Grid`] is built: cell `c`'s are
+/// `edges[starts[c]..starts[c + 1]]`.
+struct PerCell {
+    starts: Vec<u32>,
+    edges: Vec<u32>,
+}
+
+impl PerCell {
+    fn get(&self, cell: usize) -> &[u32] {
+        &self.edges[self.starts[cell] as usize..self.starts[cell + 1] as usize]
+    }
+}
+
 /// Membership of points in up to 64 regions (polygons with holes).
 #[derive(Debug, Default)]
 pub(crate) struct Grid {
@@ -212,9 +225,10 @@ impl Grid {
         (((v - origin) * self.inverse).floor().max(0.0) as usize).min(count - 1)
     }
 
-    /// For each cell, the indices of the edges meeting it (sorted by cell).
-    fn edges_per_cell(&self, edges: &[Edge]) -> Vec<Vec<u32>> {
-        let mut per_cell: Vec<Vec<u32>> = vec![Vec::new(); self.columns * self.rows];
+    /// For each cell, the indices of the edges meeting it, in edge order.
+    fn edges_per_cell(&self, edges: &[Edge]) -> PerCell {
+        // (cell, edge) for every edge meeting a cell, edge after edge.
+        let mut meetings: Vec<(u32, u32)> = Vec::new();
         let margin = self.side * 1e-3;
         for (k, e) in edges.iter().enumerate() {
             let c0 = self.index_clamped(e.a.x.min(e.b.x) - margin, self.origin.x, self.columns);
@@ -225,16 +239,28 @@ impl Grid {
                 for column in c0..=c1 {
                     let (lo, hi) = self.cell_rect(column, row);
                     if e.meets(lo, hi) {
-                        per_cell[row * self.columns + column].push(k as u32);
+                        meetings.push(((row * self.columns + column) as u32, k as u32));
                     }
                 }
             }
         }
-        per_cell
+        // Stable: within a cell the edges stay in their order.
+        meetings.sort_by_key(|&(cell, _)| cell);
+        let mut starts = vec![0_u32; self.columns * self.rows + 1];
+        for &(cell, _) in &meetings {
+            starts[cell as usize + 1] += 1;
+        }
+        for i in 1..starts.len() {
+            starts[i] += starts[i - 1];
+        }
+        PerCell {
+            starts,
+            edges: meetings.into_iter().map(|(_, k)| k).collect(),
+        }
     }
 
     /// Walks every row from its left margin, classifying the cells.
-    fn sweep(&mut self, edges: &[Edge], per_cell: &[Vec<u32>]) {
+    fn sweep(&mut self, edges: &[Edge], per_cell: &PerCell) {
         self.cells = vec![0; self.columns * self.rows];
         self.palette = vec![0];
         // Which step last counted an edge, so an edge in two cells counts once.
@@ -245,11 +271,15 @@ impl Grid {
             let mut set = 0_u64;
             for column in 0..self.columns {
                 let here = row * self.columns + column;
-                let near: Vec<&Edge> = per_cell[here].iter().map(|&k| &edges[k as usize]).collect();
+                let near: Vec<&Edge> = per_cell
+                    .get(here)
+                    .iter()
+                    .map(|&k| &edges[k as usize])
+                    .collect();
                 let reference = self.reference(column, row, &near);
                 if column > 0 {
                     step += 1;
-                    for &k in per_cell[here - 1].iter().chain(&per_cell[here]) {
+                    for &k in per_cell.get(here - 1).iter().chain(per_cell.get(here)) {
                         let k = k as usize;
                         if counted[k] != step {
                             counted[k] = step;
@@ -260,12 +290,12 @@ impl Grid {
                     }
                 }
                 previous = reference;
-                self.cells[here] = if per_cell[here].is_empty() {
+                self.cells[here] = if per_cell.get(here).is_empty() {
                     self.palette_index(set)
                 } else {
                     let start = self.edges.len() as u32;
                     self.edges
-                        .extend(per_cell[here].iter().map(|&k| edges[k as usize]));
+                        .extend(per_cell.get(here).iter().map(|&k| edges[k as usize]));
                     self.boundary.push(BoundaryCell {
                         reference,
                         set,
