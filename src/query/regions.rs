@@ -571,6 +571,36 @@ mod tests {
         prop_oneof![(32.0..46.0_f64, 29.0..41.0_f64), near(0.02), near(0.000_1)]
     }
 
+    #[test]
+    fn candidate_blocks_are_made_only_where_points_are_asked() {
+        let zones = geodata::load_embedded().unwrap();
+        let regions = Regions::new(zones.iter().map(|z| &z.geometry));
+        let made = |r: &Regions| r.near.blocks.iter().filter(|b| b.get().is_some()).count();
+        assert!(
+            regions.near.blocks.len() > 100,
+            "{}",
+            regions.near.blocks.len()
+        );
+        assert_eq!(made(&regions), 0);
+        regions.nearest(36.63, 35.93, u64::MAX);
+        regions.nearest(36.631, 35.931, u64::MAX);
+        assert_eq!(made(&regions), 1);
+        regions.nearest(36.2, 32.6, 1);
+        assert_eq!(made(&regions), 2);
+    }
+
+    #[test]
+    fn every_candidate_cell_has_lists_of_its_own() {
+        for regions in layers() {
+            let grid = &regions.near;
+            let cells = grid.columns * grid.rows;
+            let slots: std::collections::HashSet<*const CellLists> = (0..cells)
+                .map(|c| std::ptr::from_ref(grid.lists(c)))
+                .collect();
+            assert_eq!(slots.len(), cells);
+        }
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(512))]
 
