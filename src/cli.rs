@@ -28,7 +28,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Serve the HTTP API (embedded zone data unless --geodata is given).
-    Serve(Config),
+    Serve(Box<Config>),
     /// Print the answer for one point, as `GET /locate` gives it.
     #[command(allow_negative_numbers = true)]
     Locate {

@@ -90,6 +90,11 @@ settings! {
         #[arg(long, env = "DEZONE_ADDR", default_value = "127.0.0.1:8080")]
         pub addr: std::net::SocketAddr,
 
+        /// Threads serving connections, 1 to 1024; batches are answered on as many.
+        /// Unset: one per core the process may use (its CPU affinity and cgroup quota count).
+        #[arg(long, env = "DEZONE_THREADS", value_name = "N", value_parser = thread_count())]
+        pub threads: Option<usize>,
+
         /// Zone data to serve instead of the embedded file (a GeoJSON FeatureCollection).
         #[arg(long, env = "DEZONE_GEODATA", value_name = "PATH")]
         pub geodata: Option<PathBuf>,
@@ -160,6 +165,32 @@ fn frame_ancestors(text: &str) -> Result<String, String> {
 }
 
 impl Config {
+    /// How many threads serve connections and answer batches: `--threads`,
+    /// else one per core the process may use.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use clap::Parser as _;
+    /// use dezone::cli::{Cli, Command};
+    ///
+    /// let serve = |args: &[&str]| match Cli::parse_from(args).command {
+    ///     Command::Serve(config) => config,
+    ///     _ => unreachable!(),
+    /// };
+    /// assert_eq!(serve(&["dezone", "serve", "--threads", "3"]).thread_count().get(), 3);
+    /// let cores = std::thread::available_parallelism().unwrap();
+    /// assert_eq!(serve(&["dezone", "serve"]).thread_count(), cores);
+    /// ```
+    #[must_use]
+    pub fn thread_count(&self) -> std::num::NonZeroUsize {
+        self.threads
+            .and_then(std::num::NonZeroUsize::new)
+            .unwrap_or_else(|| {
+                std::thread::available_parallelism().unwrap_or(std::num::NonZeroUsize::MIN)
+            })
+    }
+
     /// The request limits.
     #[must_use]
     pub fn limits(&self) -> Limits {
@@ -179,6 +210,11 @@ impl Config {
 /// A count or size of at least 1.
 fn at_least_one() -> clap::builder::RangedU64ValueParser<usize> {
     clap::builder::RangedU64ValueParser::new().range(1..)
+}
+
+/// A number of threads: 1 to 1024.
+fn thread_count() -> clap::builder::RangedU64ValueParser<usize> {
+    clap::builder::RangedU64ValueParser::new().range(1..=1024)
 }
 
 /// How log lines are written to stderr.
@@ -571,7 +607,7 @@ mod tests {
     fn serve(args: &[&str]) -> Config {
         let args = ["dezone", "serve"].iter().chain(args);
         match Cli::load_from(args).unwrap().command {
-            Command::Serve(config) => config,
+            Command::Serve(config) => *config,
             other => panic!("not serve: {other:?}"),
         }
     }

@@ -100,8 +100,15 @@ fn serve(config: &Config) -> anyhow::Result<()> {
         .geodata
         .as_ref()
         .map_or_else(|| "embedded data".to_owned(), |p| p.display().to_string());
-    // This thread accepts connections and handles signals and reloads; one
-    // thread per core serves the connections (`http::workers`).
+    // This thread accepts connections and handles signals and reloads;
+    // `threads` threads serve the connections (`http::workers`) and as many
+    // answer batches (rayon's pool).
+    let threads = config.thread_count();
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads.get())
+        .thread_name(|i| format!("dezone-batch-{i}"))
+        .build_global()
+        .context("cannot start the batch threads")?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -133,10 +140,9 @@ fn serve(config: &Config) -> anyhow::Result<()> {
         .context("cannot listen for SIGHUP")?;
         tracing::info!("listening on http://{addr}");
         let limits = state.limits();
-        let workers = std::thread::available_parallelism().unwrap_or(std::num::NonZeroUsize::MIN);
         http::workers::serve(
             listener,
-            workers,
+            threads,
             http::Front::new(state),
             limits,
             shutdown_signal(),

@@ -124,6 +124,66 @@ fn real_binary_serves_locate_zones_and_problems_then_stops_on_sigterm() {
     assert!(exit.success(), "graceful shutdown exits 0, got {exit}");
 }
 
+/// The names of the process's threads that start with `prefix`, each once
+/// (a server thread's helpers, if any, carry its name).
+#[cfg(target_os = "linux")]
+fn thread_names(pid: u32, prefix: &str) -> std::collections::BTreeSet<String> {
+    std::fs::read_dir(format!("/proc/{pid}/task"))
+        .unwrap()
+        .filter_map(|task| std::fs::read_to_string(task.unwrap().path().join("comm")).ok())
+        .map(|name| name.trim_end().to_owned())
+        .filter(|name| name.starts_with(prefix))
+        .collect()
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn threads_serve_and_answer_batches_one_per_core_or_as_many_as_asked() {
+    let batch = (
+        "POST /locate HTTP/1.1\r\nContent-Type: application/json",
+        &br"[[36.63,35.93],[36.30,33.51],[38.0,35.0]]"[..],
+    );
+    let cores = std::thread::available_parallelism().unwrap().get();
+    for (args, count) in [
+        (&[][..], cores),
+        (&["--threads", "3"][..], 3),
+        (&["--threads", "1"][..], 1),
+    ] {
+        let server = Server::start(args);
+        let (status, _, body) = server.request(batch.0, batch.1);
+        assert_eq!(status, 200);
+        assert_eq!(json(&body)["results"].as_array().unwrap().len(), 3);
+        let pid = server.child.id();
+        for kind in ["server", "batch"] {
+            let prefix = format!("dezone-{kind}-");
+            let expected = (0..count).map(|n| format!("{prefix}{n}")).collect();
+            // A new thread names itself once it first runs, which on a busy
+            // machine can come after the answer.
+            let deadline = std::time::Instant::now() + Duration::from_secs(10);
+            let mut names = thread_names(pid, &prefix);
+            while names != expected && std::time::Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(20));
+                names = thread_names(pid, &prefix);
+            }
+            assert_eq!(names, expected, "{args:?}");
+        }
+        assert!(server.stop().success());
+    }
+}
+
+#[test]
+fn serve_refuses_a_thread_count_out_of_range_naming_the_flag() {
+    for value in ["0", "1025", "many"] {
+        let out = Command::new(BIN)
+            .args(["serve", "--addr", "127.0.0.1:0", "--threads", value])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{value}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("--threads"), "{value}: {stderr}");
+    }
+}
+
 #[test]
 fn links_are_absolute_to_the_listening_address_unless_a_base_url_is_given() {
     let server = Server::start(&[]);
