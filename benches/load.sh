@@ -20,7 +20,8 @@
 # and the server's utime+stime (/proc/PID/stat) consumed during the run divided by the
 # requests wrk completed (CPU µs per request). A ratio is the median over the rounds of that
 # round's dezone / hello (paired runs seconds apart, which cancels the machine's drift from
-# round to round); the req/s and µs figures printed beside it are medians of their own. Load
+# round to round); the req/s and µs figures printed beside it are medians of their own, and
+# each verdict gives the lowest and highest of the rounds' ratios, to show the noise. Load
 # generator and servers share the machine's cores, and only 127.0.0.1 is ever loaded.
 set -euo pipefail
 
@@ -241,6 +242,9 @@ ratios() { # TARGET SERVER-A SERVER-B COLUMN → A / B of each round
         $2 == t && $3 == b {y[$1] = $c}
         END {for (r in x) if ((r in y) && y[r] > 0) print x[r] / y[r]}' "$RESULTS"
 }
+spread() { # numbers on stdin → "lowest–highest"
+    sort -g | awk 'NR == 1 {lo = $1} {hi = $1} END {if (NR) printf "%.2f–%.2f", lo, hi}'
+}
 
 echo
 echo "medians over $ROUNDS round(s); ratio = median of each round's dezone / hello (the hello runs paired with that target)"
@@ -265,10 +269,12 @@ for t in "${targets[@]}"; do
     fi
     printf '%-11s %11.0f %11.0f %8s %7s   %12.2f %12.2f %8s %7s\n' \
         "$name" "$h_rps" "$d_rps" "$rps_ratio" "$rps_verdict" "$h_cpu" "$d_cpu" "$cpu_ratio" "$cpu_verdict"
-    verdicts+=("$rps_verdict  $name: req/s ratio $rps_ratio (target >= $rps_target)")
+    rps_spread=$(ratios "$name" dezone hello 4 | spread)
+    verdicts+=("$rps_verdict  $name: req/s ratio $rps_ratio (target >= $rps_target; rounds $rps_spread)")
     if [[ "$rps_verdict" == FAIL ]]; then fails=$((fails + 1)); fi
     if [[ -n "$cpu_target" ]]; then
-        verdicts+=("$cpu_verdict  $name: CPU/request ratio $cpu_ratio (target <= $cpu_target)")
+        cpu_spread=$(ratios "$name" dezone hello 5 | spread)
+        verdicts+=("$cpu_verdict  $name: CPU/request ratio $cpu_ratio (target <= $cpu_target; rounds $cpu_spread)")
         if [[ "$cpu_verdict" == FAIL ]]; then fails=$((fails + 1)); fi
     fi
     if [[ -n "$same" ]]; then
