@@ -212,9 +212,9 @@ fn at_least_one() -> clap::builder::RangedU64ValueParser<usize> {
     clap::builder::RangedU64ValueParser::new().range(1..)
 }
 
-/// A number of threads: 1 to 1024.
+/// A number of threads: 1 to [`MAX_THREADS`](crate::http::workers::MAX_THREADS).
 fn thread_count() -> clap::builder::RangedU64ValueParser<usize> {
-    clap::builder::RangedU64ValueParser::new().range(1..=1024)
+    clap::builder::RangedU64ValueParser::new().range(1..=crate::http::workers::MAX_THREADS as u64)
 }
 
 /// How log lines are written to stderr.

@@ -106,7 +106,7 @@ fn serve(config: &Config) -> anyhow::Result<()> {
     let threads = config.thread_count();
     rayon::ThreadPoolBuilder::new()
         .num_threads(threads.get())
-        .thread_name(|i| format!("dezone-batch-{i}"))
+        .thread_name(http::workers::batch_thread_name)
         .build_global()
         .context("cannot start the batch threads")?;
     let runtime = tokio::runtime::Builder::new_current_thread()

@@ -155,7 +155,7 @@ fn threads_serve_and_answer_batches_one_per_core_or_as_many_as_asked() {
         assert_eq!(json(&body)["results"].as_array().unwrap().len(), 3);
         let pid = server.child.id();
         for kind in ["server", "batch"] {
-            let prefix = format!("dezone-{kind}-");
+            let prefix = format!("dz-{kind}-");
             let expected = (0..count).map(|n| format!("{prefix}{n}")).collect();
             // A new thread names itself once it first runs, which on a busy
             // machine can come after the answer.

@@ -33,6 +33,42 @@ use super::{
     guard::{self, App, Connections, Entered},
 };
 
+/// The most threads `dezone serve` runs for serving, and as many for batches.
+pub const MAX_THREADS: usize = 1024;
+
+/// The name of serving thread `n`: short enough that Linux, which keeps a
+/// thread's first 15 bytes (`top -H`, `ps -L`), shows it whole for every `n`
+/// below [`MAX_THREADS`].
+///
+/// # Examples
+///
+/// ```
+/// use dezone::http::workers::{MAX_THREADS, server_thread_name};
+///
+/// assert_eq!(server_thread_name(0), "dz-server-0");
+/// assert!(server_thread_name(MAX_THREADS - 1).len() <= 15);
+/// ```
+#[must_use]
+pub fn server_thread_name(n: usize) -> String {
+    format!("dz-server-{n}")
+}
+
+/// The name of batch thread `n` (rayon's pool), as short as
+/// [`server_thread_name`]'s.
+///
+/// # Examples
+///
+/// ```
+/// use dezone::http::workers::{MAX_THREADS, batch_thread_name};
+///
+/// assert_eq!(batch_thread_name(3), "dz-batch-3");
+/// assert!(batch_thread_name(MAX_THREADS - 1).len() <= 15);
+/// ```
+#[must_use]
+pub fn batch_thread_name(n: usize) -> String {
+    format!("dz-batch-{n}")
+}
+
 /// Serves `app` on `listener` from `workers` threads until `shutdown`
 /// resolves; then stops accepting, lets the requests in flight finish (as
 /// [`guard::serve`]) and returns once every thread has ended.
@@ -117,7 +153,7 @@ impl Worker {
     {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
-            .thread_name(format!("dezone-server-{n}"))
+            .thread_name(server_thread_name(n))
             .enable_all()
             .build()?;
         let (hand, mut handed) = mpsc::unbounded_channel::<(std::net::TcpStream, Entered)>();
@@ -262,9 +298,10 @@ mod tests {
         .await
         .unwrap();
         let names: BTreeSet<&str> = threads.iter().map(String::as_str).collect();
+        let expected = [server_thread_name(0), server_thread_name(1)];
         assert_eq!(
             names,
-            BTreeSet::from(["dezone-server-0", "dezone-server-1"]),
+            expected.iter().map(String::as_str).collect(),
             "{threads:?}"
         );
         for name in &names {
@@ -323,7 +360,7 @@ mod tests {
             "did not wait for /slow"
         );
         let answered = slow.join().unwrap();
-        assert!(answered.starts_with("dezone-server-"), "{answered}");
+        assert!(answered.starts_with("dz-server-"), "{answered}");
         let mut rest = Vec::new();
         assert_eq!(
             idle.read_to_end(&mut rest).unwrap(),
