@@ -1312,15 +1312,16 @@ pub(crate) mod tests {
     /// The future that tells a test server to stop.
     pub(crate) type Stop = Pin<Box<dyn Future<Output = ()> + Send>>;
 
-    /// A server loop that `run` starts on a listener on 127.0.0.1:0, told to
-    /// stop by the future it is given: its address, its stop and its task.
-    pub(crate) async fn spawn_server<R>(
-        run: impl FnOnce(TcpListener, Stop) -> R,
-    ) -> (
+    /// A test server: its address, the sender that stops it, and its task.
+    pub(crate) type TestServer = (
         String,
         tokio::sync::oneshot::Sender<()>,
         tokio::task::JoinHandle<io::Result<()>>,
-    )
+    );
+
+    /// A server loop that `run` starts on a listener on 127.0.0.1:0, told to
+    /// stop by the future it is given: its address, its stop and its task.
+    pub(crate) async fn spawn_server<R>(run: impl FnOnce(TcpListener, Stop) -> R) -> TestServer
     where
         R: Future<Output = io::Result<()>> + Send + 'static,
     {
@@ -1337,13 +1338,7 @@ pub(crate) mod tests {
     }
 
     /// A server on 127.0.0.1:0 over a router with the guard, and its shutdown.
-    async fn server(
-        limits: Limits,
-    ) -> (
-        String,
-        tokio::sync::oneshot::Sender<()>,
-        tokio::task::JoinHandle<io::Result<()>>,
-    ) {
+    async fn server(limits: Limits) -> TestServer {
         spawn_server(|listener, stop| serve(listener, app(limits).0, limits, stop)).await
     }
 

@@ -218,7 +218,7 @@ mod tests {
     use axum::{Router, routing::get};
 
     use super::*;
-    use crate::http::guard::tests::{spawn_server, stop_server};
+    use crate::http::guard::tests::{TestServer, spawn_server, stop_server};
 
     /// Answers with the name of the thread that made the answer; `/slow`
     /// after 300 ms.
@@ -236,13 +236,7 @@ mod tests {
     }
 
     /// A server of `workers` threads on 127.0.0.1:0, and its shutdown.
-    async fn server(
-        workers: usize,
-    ) -> (
-        String,
-        tokio::sync::oneshot::Sender<()>,
-        tokio::task::JoinHandle<io::Result<()>>,
-    ) {
+    async fn server(workers: usize) -> TestServer {
         let workers = NonZeroUsize::new(workers).unwrap();
         spawn_server(|listener, stop| serve(listener, workers, app(), Limits::DEFAULT, stop)).await
     }
