@@ -98,7 +98,8 @@ pub struct GovernorateRef<'a> {
     #[schema(example = "إدلب")]
     pub name_ar: &'a str,
     /// 0 when the governorate's outline holds the point; otherwise how far
-    /// outside Syria's generalised outline (at most 0.3 km) the point lies.
+    /// outside Syria's generalised outline the point lies: at most 0.3 km,
+    /// or 1 km for a point in a zone that reaches across the border.
     #[schema(example = 0.0)]
     pub distance_km: f64,
 }

@@ -10,7 +10,7 @@
 //! coasts and borders, so a point up to [`OUTLINE_TOLERANCE_M`] outside it is
 //! taken to be in Syria, in the nearest governorate, whose `distance_km` then
 //! says how far outside the outline the point lies. A point in a zone is always
-//! in Syria.
+//! in Syria: zones may reach up to [`ZONE_REACH_M`] across a border.
 //!
 //! # The boundary rule
 //!
@@ -56,6 +56,12 @@ use regions::Regions;
 /// How far outside Syria's outline a point may lie and still be placed in its
 /// nearest governorate (metres).
 pub const OUTLINE_TOLERANCE_M: f64 = 300.0;
+
+/// How far beyond Syria's outline a zone may reach (metres). The embedded
+/// zones reach 1 km across the international borders they meet: the outline
+/// is generalised, and the gazetteer points of some border villages lie up to
+/// 1 km outside it. A point in a zone is in Syria, whatever its distance.
+pub const ZONE_REACH_M: f64 = 1_100.0;
 
 /// A set of zones, by their position in [`ZoneIndex::zones`] (at most 64).
 ///
@@ -356,8 +362,8 @@ impl ZoneIndex {
     }
 
     /// The zone vertex lying farthest outside Syria's outline beyond
-    /// [`OUTLINE_TOLERANCE_M`], with its distance in metres; `None` when every
-    /// zone lies within the outline (or there is no governorates layer).
+    /// [`ZONE_REACH_M`], with its distance in metres; `None` when every zone
+    /// lies within that reach (or there is no governorates layer).
     #[must_use]
     pub fn farthest_outside_syria(&self) -> Option<(&Zone, Coord, f64)> {
         if self.governorates.is_empty() {
@@ -373,7 +379,7 @@ impl ZoneIndex {
                 let Some((_, metres)) = regions.nearest(c.x, c.y, u64::MAX) else {
                     continue;
                 };
-                if metres > OUTLINE_TOLERANCE_M && worst.is_none_or(|(_, _, w)| metres > w) {
+                if metres > ZONE_REACH_M && worst.is_none_or(|(_, _, w)| metres > w) {
                     worst = Some((zone, c, metres));
                 }
             }

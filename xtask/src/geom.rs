@@ -45,6 +45,17 @@ pub fn buffer_km(mp: &MultiPolygon<f64>, km: f64) -> MultiPolygon<f64> {
     grown.map_coords(|c| Coord { x: c.x / k, y: c.y })
 }
 
+/// As [`buffer_km`], with bevelled corners: two vertices where a round join has dozens, and
+/// no point of the result farther than `km` from `mp`.
+pub fn buffer_km_bevelled(mp: &MultiPolygon<f64>, km: f64) -> MultiPolygon<f64> {
+    use geo::algorithm::buffer::{BufferStyle, LineJoin};
+    let k = mid_lat(mp).to_radians().cos();
+    let local = mp.map_coords(|c| Coord { x: c.x * k, y: c.y });
+    let style = BufferStyle::new(km * 1000.0 / M_PER_DEG).line_join(LineJoin::Bevel);
+    let grown = local.buffer_with_style(style);
+    grown.map_coords(|c| Coord { x: c.x / k, y: c.y })
+}
+
 /// A circle of radius `km` around (lat, lon), as a 64-gon in the local plane.
 pub fn circle(lat: f64, lon: f64, km: f64) -> Polygon<f64> {
     let k = lat.to_radians().cos();

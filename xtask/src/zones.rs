@@ -10,8 +10,8 @@ use geo::{BooleanOps, Intersects, MultiPolygon, Point, Polygon, Validation};
 use serde_json::{Map, Value, json};
 
 use crate::geom::{
-    area_km2, buffer_km, circle, distance_to_boundary_km, drop_small, orient, polygon_km2, round6,
-    simplify_inward, union_all,
+    area_km2, buffer_km, buffer_km_bevelled, circle, distance_to_boundary_km, drop_small, orient,
+    polygon_km2, round6, simplify_inward, union_all,
 };
 use crate::recipe::{self, Anchor, EDGE_KM, Role};
 use crate::sources::Sources;
@@ -30,6 +30,10 @@ pub const SWEIDA_STRIP_KM: f64 = 3.0;
 /// The al-Fu'ah / Kafriya enclave: centre between the two towns (ZONES.md 35.98 N 36.70 E;
 /// WOF al-Fu'ah 35.983 36.704) and radius of the hole cut out of zone 1.
 pub const FUAH_KAFRIYA: (f64, f64, f64) = (35.985, 36.698, 2.0);
+/// How far a zone reaches beyond the OCHA outline where it meets an international border
+/// (km). The outline is generalised: gazetteer points of border villages fall up to ~1 km
+/// outside it (Tall Shihab 0.55 km, Bitamma 0.36 km), and such a village answers its zone.
+pub const BORDER_BAND_KM: f64 = 1.0;
 
 /// One finished zone.
 pub struct Zone {
@@ -69,7 +73,8 @@ pub fn raw_zones(
     let latakia_strip = src
         .gov("SY06")?
         .intersection(&buffer_km(idlib, LATAKIA_STRIP_KM))
-        .intersection(mask(shapes, "z1-latakia")?);
+        .intersection(mask(shapes, "z1-latakia")?)
+        .difference(mask(shapes, "z1-latakia-govt")?);
     let (lat, lon, km) = FUAH_KAFRIYA;
     let z1 = union_all([idlib, &hama_north, &aleppo_west, &latakia_strip])
         .difference(&circle(lat, lon, km))
@@ -98,7 +103,16 @@ pub fn raw_zones(
         .difference(&sweida_strip)
         .difference(mask(shapes, "z4-quneitra-north")?)
         .difference(mask(shapes, "z4-yarmouk")?);
-    Ok([z1, z2, z3, z4])
+    Ok([z1, z2, z3, z4].map(|z| across_the_border(&z, src)))
+}
+
+/// `zone` with the land beyond the OCHA outline within [`BORDER_BAND_KM`] of it: along an
+/// international border the zone reaches the band's edge; inland zones are unchanged.
+fn across_the_border(zone: &MultiPolygon<f64>, src: &Sources) -> MultiPolygon<f64> {
+    // Slivers left along the occupied Golan's edge would grow into parts of their own.
+    let zone = drop_detached(&drop_small(zone, MIN_PART_KM2));
+    let band = buffer_km_bevelled(&zone, BORDER_BAND_KM).difference(&src.adm0);
+    zone.union(&band)
 }
 
 /// Keep the main part; drop detached fragments below [`MIN_DETACHED_KM2`].
