@@ -369,6 +369,7 @@ fn parse_filter(
             ),
         )
     })?;
+    let expr = checked_geometries(expr)?;
     if let Some(unknown) = property_names(&expr)
         .into_iter()
         .find(|n| !queryables.contains(n))
@@ -383,6 +384,183 @@ fn parse_filter(
         ));
     }
     Ok(expr)
+}
+
+/// Checks the geometries and boxes a filter holds, and turns a `BBOX` whose
+/// west edge lies east of its east edge into the two boxes either side of the
+/// antimeridian, as `bbox` is read (OGC API – Features Part 1, §7.15.3).
+///
+/// A position needs 2 or 3 numbers, longitude within ±180 and latitude within
+/// ±90; a line 2 positions; a polygon ring 4, the last the first again. A
+/// `BBOX` takes 4 or 6 numbers, its south edge not north of its north edge.
+fn checked_geometries(expr: cql2::Expr) -> Result<cql2::Expr, ApiError> {
+    let Ok(mut value) = expr.to_value() else {
+        return Err(invalid(
+            "filter",
+            "`filter` holds a geometry that is not valid WKT or GeoJSON".to_owned(),
+        ));
+    };
+    let mut changed = false;
+    check_value(&mut value, &mut changed)
+        .map_err(|why| invalid("filter", format!("`filter` {why}")))?;
+    if !changed {
+        return Ok(expr);
+    }
+    cql2::parse_json(&value.to_string()).map_err(|e| {
+        invalid(
+            "filter",
+            format!("`filter` could not be read again after its BBOX was split: {e}"),
+        )
+    })
+}
+
+/// Walks a cql2-json value: see [`checked_geometries`].
+fn check_value(value: &mut Value, changed: &mut bool) -> Result<(), String> {
+    match value {
+        Value::Object(map) => {
+            if let Some(bbox) = map.get("bbox")
+                && map.len() == 1
+            {
+                if let Some(split) = checked_bbox(bbox)? {
+                    *value = split;
+                    *changed = true;
+                }
+                return Ok(());
+            }
+            if let (Some(Value::String(kind)), Some(coordinates)) =
+                (map.get("type"), map.get("coordinates"))
+            {
+                return check_coordinates(kind, coordinates);
+            }
+            // A WKT literal the grammar could not read as one comes back as a
+            // call of a function named after its type: `POINT(1)`.
+            if let Some(Value::String(op)) = map.get("op")
+                && GEOMETRY_TYPES.iter().any(|t| t.eq_ignore_ascii_case(op))
+            {
+                return Err(format!(
+                    "has a malformed {} (WKT wants `POINT(lon lat)`, rings of `lon lat` pairs): {}",
+                    op.to_ascii_uppercase(),
+                    map.get("args").map(Value::to_string).unwrap_or_default()
+                ));
+            }
+            map.values_mut().try_for_each(|v| check_value(v, changed))
+        }
+        Value::Array(items) => items.iter_mut().try_for_each(|v| check_value(v, changed)),
+        _ => Ok(()),
+    }
+}
+
+/// The WKT geometry types (OGC 06-103r4), as cql2-text names them.
+const GEOMETRY_TYPES: [&str; 7] = [
+    "POINT",
+    "LINESTRING",
+    "POLYGON",
+    "MULTIPOINT",
+    "MULTILINESTRING",
+    "MULTIPOLYGON",
+    "GEOMETRYCOLLECTION",
+];
+
+/// A `BBOX`'s numbers checked; `Some` MultiPolygon of two boxes when it
+/// crosses the antimeridian.
+fn checked_bbox(bbox: &Value) -> Result<Option<Value>, String> {
+    let numbers: Option<Vec<f64>> = bbox
+        .as_array()
+        .map(|items| items.iter().map(Value::as_f64).collect())
+        .unwrap_or_default();
+    let Some(&([west, south, east, north] | [west, south, _, east, north, _])) = numbers.as_deref()
+    else {
+        return Err(format!("has a BBOX of other than 4 or 6 numbers: {bbox}"));
+    };
+    for (lon, lat) in [(west, south), (east, north)] {
+        check_position(lon, lat)?;
+    }
+    if south > north {
+        return Err(format!(
+            "has a BBOX whose south edge ({south}) lies north of its north edge ({north}): the order is west, south, east, north"
+        ));
+    }
+    if west <= east {
+        return Ok(None);
+    }
+    let ring = |w: f64, e: f64| {
+        serde_json::json!([[[w, south], [e, south], [e, north], [w, north], [w, south]]])
+    };
+    Ok(Some(serde_json::json!({
+        "type": "MultiPolygon",
+        "coordinates": [ring(west, 180.0), ring(-180.0, east)],
+    })))
+}
+
+fn check_position(lon: f64, lat: f64) -> Result<(), String> {
+    if (-180.0..=180.0).contains(&lon) && (-90.0..=90.0).contains(&lat) {
+        Ok(())
+    } else {
+        Err(format!(
+            "has a position [{lon}, {lat}] out of range: longitude -180 to 180, latitude -90 to 90"
+        ))
+    }
+}
+
+/// The `coordinates` of a GeoJSON geometry of type `kind`, checked.
+fn check_coordinates(kind: &str, coordinates: &Value) -> Result<(), String> {
+    fn position(value: &Value) -> Result<[f64; 2], String> {
+        match value.as_array().map(Vec::as_slice) {
+            Some([lon, lat] | [lon, lat, _]) => match (lon.as_f64(), lat.as_f64()) {
+                (Some(lon), Some(lat)) => {
+                    check_position(lon, lat)?;
+                    Ok([lon, lat])
+                }
+                _ => Err(format!("has a position that is not numbers: {value}")),
+            },
+            _ => Err(format!(
+                "has a position of other than 2 or 3 numbers: {value}"
+            )),
+        }
+    }
+    fn positions(value: &Value, least: usize, what: &str) -> Result<Vec<[f64; 2]>, String> {
+        let items = value
+            .as_array()
+            .ok_or_else(|| format!("has a {what} that is not a list of positions"))?;
+        if items.len() < least {
+            return Err(format!(
+                "has a {what} of {} positions; it takes at least {least}",
+                items.len()
+            ));
+        }
+        items.iter().map(position).collect()
+    }
+    fn rings(value: &Value) -> Result<(), String> {
+        let rings = value
+            .as_array()
+            .ok_or_else(|| "has a polygon that is not a list of rings".to_owned())?;
+        if rings.is_empty() {
+            return Err("has a polygon without rings".to_owned());
+        }
+        for ring in rings {
+            let ring = positions(ring, 4, "polygon ring")?;
+            if ring.first() != ring.last() {
+                return Err("has a polygon ring that is not closed: its last position must repeat its first".to_owned());
+            }
+        }
+        Ok(())
+    }
+    fn each(value: &Value, check: impl Fn(&Value) -> Result<(), String>) -> Result<(), String> {
+        value
+            .as_array()
+            .ok_or_else(|| "has a multi-part geometry that is not a list".to_owned())?
+            .iter()
+            .try_for_each(check)
+    }
+    match kind {
+        "Point" => position(coordinates).map(drop),
+        "MultiPoint" => each(coordinates, |p| position(p).map(drop)),
+        "LineString" => positions(coordinates, 2, "line").map(drop),
+        "MultiLineString" => each(coordinates, |l| positions(l, 2, "line").map(drop)),
+        "Polygon" => rings(coordinates),
+        "MultiPolygon" => each(coordinates, rings),
+        other => Err(format!("has a geometry of unknown type {:?}", shown(other))),
+    }
 }
 
 /// Refuses a filter too long, too deep or too costly to read safely, before
@@ -754,6 +932,107 @@ mod tests {
                 .as_deref(),
             Some("filter-crs")
         );
+    }
+
+    #[test]
+    fn a_bbox_across_the_antimeridian_is_two_boxes_and_a_reversed_one_is_refused() {
+        let at = |lon: f64| {
+            serde_json::json!({
+                "type": "Feature",
+                "id": "p",
+                "geometry": {"type": "Point", "coordinates": [lon, 33.5]},
+                "properties": {}
+            })
+        };
+        let json =
+            r#"{"op":"s_intersects","args":[{"property":"geometry"},{"bbox":[179,33,-179,34]}]}"#;
+        for expr in [
+            filter(
+                "S_INTERSECTS(geometry, BBOX(179, 33, -179, 34))",
+                "cql2-text",
+            )
+            .unwrap(),
+            filter(json, "cql2-json").unwrap(),
+        ] {
+            for (lon, inside) in [(179.5, true), (-179.5, true), (36.0, false), (0.0, false)] {
+                assert_eq!(
+                    expr.clone().matches(Some(&at(lon))).unwrap(),
+                    inside,
+                    "{lon}"
+                );
+            }
+        }
+        let plain = filter("S_INTERSECTS(geometry, BBOX(36, 33, 37, 34))", "cql2-text").unwrap();
+        assert!(plain.clone().matches(Some(&at(36.5))).unwrap());
+        assert!(!plain.matches(Some(&at(179.5))).unwrap());
+        let reversed =
+            filter("S_INTERSECTS(geometry, BBOX(36, 34, 37, 33))", "cql2-text").unwrap_err();
+        assert_eq!(reversed.parameter.as_deref(), Some("filter"));
+        assert!(
+            reversed.detail.contains("south edge (34)"),
+            "{}",
+            reversed.detail
+        );
+    }
+
+    #[test]
+    fn geometries_in_a_filter_are_checked() {
+        for (text, lang, why) in [
+            (
+                "S_INTERSECTS(geometry, POLYGON((36 33, 37 33, 37 34)))",
+                "cql2-text",
+                "at least 4",
+            ),
+            (
+                "S_INTERSECTS(geometry, POLYGON((36 33, 37 33, 37 34, 36 34)))",
+                "cql2-text",
+                "not closed",
+            ),
+            (
+                "S_INTERSECTS(geometry, POINT(200 35.93))",
+                "cql2-text",
+                "out of range",
+            ),
+            (
+                "S_INTERSECTS(geometry, POINT(36.63 95))",
+                "cql2-text",
+                "out of range",
+            ),
+            (
+                "S_INTERSECTS(geometry, POINT(1))",
+                "cql2-text",
+                "malformed POINT",
+            ),
+            (
+                "S_INTERSECTS(geometry, BBOX(1, 2, 3))",
+                "cql2-text",
+                "4 or 6 numbers",
+            ),
+            (
+                "S_INTERSECTS(geometry, BBOX(-181, 2, 3, 4))",
+                "cql2-text",
+                "out of range",
+            ),
+            (
+                r#"{"op":"s_intersects","args":[{"property":"geometry"},{"type":"Polygon","coordinates":[[[36,33],[37,33]]]}]}"#,
+                "cql2-json",
+                "at least 4",
+            ),
+        ] {
+            let refused = filter(text, lang).unwrap_err();
+            assert_eq!(refused.parameter.as_deref(), Some("filter"), "{text}");
+            assert!(refused.detail.contains(why), "{text}: {}", refused.detail);
+        }
+        for text in [
+            "S_INTERSECTS(geometry, POINT(36.63 35.93))",
+            "S_INTERSECTS(geometry, POLYGON((36 33, 37 33, 37 34, 36 33)))",
+            "S_INTERSECTS(geometry, MULTIPOINT((36.63 35.93), (36.3 33.51)))",
+            "S_INTERSECTS(geometry, LINESTRING(36 33, 37 34))",
+            "S_INTERSECTS(geometry, GEOMETRYCOLLECTION(POINT(36.63 35.93)))",
+            "S_WITHIN(geometry, BBOX(-180, -90, 180, 90))",
+        ] {
+            assert!(filter(text, "cql2-text").is_ok(), "{text}");
+        }
     }
 
     fn urlencode(text: &str) -> String {
