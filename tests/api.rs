@@ -703,6 +703,40 @@ async fn text_plain_and_form_bodies_are_unsupported_media_types() {
 }
 
 #[tokio::test]
+async fn a_compressed_batch_body_is_an_unsupported_media_type() {
+    let app = app();
+    for coding in ["gzip", "br", "identity, gzip"] {
+        let headers = [
+            ("content-type", "application/json"),
+            ("content-encoding", coding),
+        ];
+        let answer = send(
+            &app,
+            request(Method::POST, "/locate", &headers, "[[36.6, 35.9]]"),
+        )
+        .await;
+        let problem = assert_problem(&answer, 415, "unsupported-media-type", "/locate");
+        assert!(
+            problem["detail"]
+                .as_str()
+                .unwrap()
+                .contains("Content-Encoding"),
+            "{problem}"
+        );
+    }
+    let headers = [
+        ("content-type", "application/json"),
+        ("content-encoding", "identity"),
+    ];
+    let answer = send(
+        &app,
+        request(Method::POST, "/locate", &headers, "[[36.6, 35.9]]"),
+    )
+    .await;
+    assert_eq!(answer.status, StatusCode::OK);
+}
+
+#[tokio::test]
 async fn unknown_query_parameter_on_a_batch_is_refused() {
     let answer = post_json(&app(), "/locate?lon=36.6", "[[36.6, 35.9]]").await;
     assert_parameter_problem(&answer, "unknown-parameter", "lon", "/locate");

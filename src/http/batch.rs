@@ -472,7 +472,26 @@ fn zones_fragment(data: &Data, held: ZoneSet) -> Vec<u8> {
     serde_json::to_vec(&answer).unwrap_or_default()
 }
 
+/// Refuses a body sent in a content coding (RFC 9110 §15.5.16: 415) or as
+/// another media type than JSON or GeoJSON. A body without `Content-Type`
+/// is read as JSON.
 fn check_content_type(headers: &HeaderMap) -> Result<(), ApiError> {
+    for coding in headers.get_all(header::CONTENT_ENCODING) {
+        let text = String::from_utf8_lossy(coding.as_bytes());
+        if text
+            .split(',')
+            .any(|c| !c.trim().eq_ignore_ascii_case("identity"))
+        {
+            let shown: String = text.chars().take(80).collect();
+            return Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                ProblemKind::UnsupportedMediaType,
+                format!(
+                    "Content-Encoding {shown:?} is not accepted: send the body uncompressed, without Content-Encoding"
+                ),
+            ));
+        }
+    }
     let Some(value) = headers.get(header::CONTENT_TYPE) else {
         return Ok(());
     };
