@@ -956,6 +956,44 @@ async fn queryables_are_a_json_schema_of_the_filterable_properties() {
     }
 }
 
+/// Every property a feature holds has a type its queryable allows, `null`
+/// included: a client building filters from the schema meets no surprise.
+#[tokio::test]
+async fn every_feature_property_has_a_type_its_queryable_allows() {
+    for collection in ["zones", "governorates"] {
+        let schema = get_json(&format!("/collections/{collection}/queryables")).await;
+        let items = get_json(&format!("/collections/{collection}/items?limit=100")).await;
+        for feature in items["features"].as_array().unwrap() {
+            for (name, queryable) in schema["properties"].as_object().unwrap() {
+                let Some(value) = feature["properties"].get(name) else {
+                    continue;
+                };
+                let allowed: Vec<&str> = match &queryable["type"] {
+                    Value::String(one) => vec![one.as_str()],
+                    Value::Array(many) => many.iter().filter_map(Value::as_str).collect(),
+                    _ => continue,
+                };
+                let kind = match value {
+                    Value::Null => "null",
+                    Value::Bool(_) => "boolean",
+                    Value::Number(n) if n.is_i64() || n.is_u64() => "integer",
+                    Value::Number(_) => "number",
+                    Value::String(_) => "string",
+                    Value::Array(_) => "array",
+                    Value::Object(_) => "object",
+                };
+                let fits =
+                    allowed.contains(&kind) || (kind == "integer" && allowed.contains(&"number"));
+                assert!(
+                    fits,
+                    "{collection}/{}: {name} is {kind}, the queryable allows {allowed:?}",
+                    feature["id"]
+                );
+            }
+        }
+    }
+}
+
 #[tokio::test]
 async fn queryables_come_as_html_too() {
     for uri in [
