@@ -52,8 +52,8 @@ pub enum Page {
 /// the resource's `links` (and in each collection's and feature's `links`)
 /// becomes an `<a href>`; hrefs are used as given, relative or absolute, and a
 /// JSON link also gets its `f=html` variant. The header and breadcrumbs use
-/// root-relative paths (`/?f=html`, `/collections?f=html`, …). Missing members
-/// are skipped.
+/// root-relative paths (`/?f=html`, `/collections?f=html`, …); see
+/// [`render_under`] for a service under a path. Missing members are skipped.
 ///
 /// # Examples
 ///
@@ -84,6 +84,50 @@ pub fn render(page: Page, resource: &Value) -> String {
         Page::Queryables => queryables(resource),
     };
     layout(&view, &attributions(page, resource)).into_string()
+}
+
+/// As [`render`], for a service whose links start with `base_url`
+/// (`https://maps.example.org/dezone`, as `--base-url` sets it): the
+/// root-relative links of the header, the breadcrumbs and the tables then
+/// start with the base URL's path, so that they work behind a proxy that
+/// serves the service under it. A base URL without a path changes nothing.
+///
+/// # Examples
+///
+/// ```
+/// use dezone::http::ogc::html::{Page, render_under};
+/// use serde_json::json;
+///
+/// let resource = json!({"title": "dezone", "links": []});
+/// let page = render_under(Page::Landing, &resource, "https://maps.example.org/dezone/");
+/// assert!(page.contains(r#"href="/dezone/map""#));
+/// assert!(!page.contains(r#"href="/map""#));
+/// let page = render_under(Page::Landing, &resource, "http://127.0.0.1:8080");
+/// assert!(page.contains(r#"href="/map""#));
+/// ```
+#[must_use]
+pub fn render_under(page: Page, resource: &Value, base_url: &str) -> String {
+    let html = render(page, resource);
+    let path = base_path(base_url);
+    if path.is_empty() {
+        return html;
+    }
+    let path = path
+        .replace('&', "&amp;")
+        .replace('"', "&quot;")
+        .replace('<', "&lt;");
+    html.replace("href=\"/", &format!("href=\"{path}/"))
+}
+
+/// The path of `base_url` without its last `/`: `/dezone` for
+/// `https://maps.example.org/dezone/`, empty for `http://127.0.0.1:8080`
+/// or an empty base URL.
+fn base_path(base_url: &str) -> &str {
+    let rest = base_url.split_once("://").map_or(base_url, |(_, rest)| {
+        rest.find('/').map_or("", |i| &rest[i..])
+    });
+    let path = &rest[..rest.find(['?', '#']).unwrap_or(rest.len())];
+    path.trim_end_matches('/')
 }
 
 /// The service name shown in the header and the `<title>`.

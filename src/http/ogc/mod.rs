@@ -64,10 +64,13 @@ pub struct Negotiated {
 }
 
 impl Negotiated {
-    fn new(value: &Value, page: Page, json_type: &'static str) -> Self {
+    fn new(value: &Value, page: Page, json_type: &'static str, base: &str) -> Self {
         Self {
             json: Resource::json(value, json_type),
-            html: Resource::new(html::render(page, value), "text/html; charset=utf-8"),
+            html: Resource::new(
+                html::render_under(page, value, base),
+                "text/html; charset=utf-8",
+            ),
         }
     }
 
@@ -207,9 +210,9 @@ impl OgcResources {
             "collections": collection_values,
         });
         Self {
-            landing: Negotiated::new(&landing, Page::Landing, JSON),
-            conformance: Negotiated::new(&conformance, Page::Conformance, JSON),
-            collections: Negotiated::new(&collections, Page::Collections, JSON),
+            landing: Negotiated::new(&landing, Page::Landing, JSON, base),
+            conformance: Negotiated::new(&conformance, Page::Conformance, JSON, base),
+            collections: Negotiated::new(&collections, Page::Collections, JSON, base),
             sets,
             time_stamp,
             base: base.to_owned(),
@@ -268,7 +271,7 @@ fn zone_source(index: &ZoneIndex, base: &str) -> Source {
             ]);
             Item {
                 id,
-                page: Negotiated::new(&value, Page::Item, GEO_JSON),
+                page: Negotiated::new(&value, Page::Item, GEO_JSON, base),
                 value,
                 geometry: z.geometry.clone(),
                 valid: Some((Some(z.meta.valid_from), z.meta.valid_until)),
@@ -342,7 +345,7 @@ fn governorate_source(index: &ZoneIndex, base: &str) -> Source {
             ]);
             Item {
                 id,
-                page: Negotiated::new(&value, Page::Item, GEO_JSON),
+                page: Negotiated::new(&value, Page::Item, GEO_JSON, base),
                 value,
                 geometry: g.geometry.clone(),
                 valid: None,
@@ -440,15 +443,15 @@ fn prepare_collection(source: Source, base: &str, time_stamp: &str) -> Collectio
     });
     let mut set = Collection {
         id,
-        resource: Negotiated::new(&collection, Page::Collection, JSON),
-        queryables: Negotiated::new(&queryables, Page::Queryables, SCHEMA_JSON),
+        resource: Negotiated::new(&collection, Page::Collection, JSON, base),
+        queryables: Negotiated::new(&queryables, Page::Queryables, SCHEMA_JSON, base),
         queryable_names: source.queryable_names,
-        first_page: Negotiated::new(&Value::Null, Page::Items, GEO_JSON),
+        first_page: Negotiated::new(&Value::Null, Page::Items, GEO_JSON, base),
         items: source.items,
     };
     let all: Vec<&Item> = set.items.iter().collect();
     let first = page_value(&set, base, time_stamp, &all, &default_query(), &[]);
-    set.first_page = Negotiated::new(&first, Page::Items, GEO_JSON);
+    set.first_page = Negotiated::new(&first, Page::Items, GEO_JSON, base);
     set
 }
 
@@ -777,7 +780,7 @@ pub fn items_answer(
             .transient()
             .respond(headers),
         Format::Html => Resource::new(
-            html::render(Page::Items, &value),
+            html::render_under(Page::Items, &value, &ogc.base),
             "text/html; charset=utf-8",
         )
         .transient()
