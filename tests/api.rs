@@ -1541,7 +1541,11 @@ async fn docs_serve_swagger_ui_offline() {
         assert!(!answer.body.is_empty(), "{asset}");
     }
     let initializer = get(&app, "/docs/swagger-initializer.js").await.text();
-    assert!(initializer.contains("/api"), "{initializer}");
+    assert!(initializer.contains("\"../api\""), "{initializer}");
+    // Relative, so that a proxy's path prefix stays: /dezone/docs → /dezone/docs/.
+    let redirect = get(&app, "/docs").await;
+    assert!(redirect.status.is_redirection(), "{}", redirect.status);
+    assert_eq!(redirect.header(header::LOCATION), Some("docs/"));
 }
 
 // ---------------------------------------------------------------------------
@@ -1922,6 +1926,25 @@ async fn links_start_with_the_base_url_without_a_double_slash() {
             "https://example.org/dezone/collections/zones/items/idlib"
         ]
     );
+    // The HTML pages' own links keep the base URL's path: behind a proxy
+    // serving the service under /dezone, no link leaves it.
+    for uri in [
+        "/?f=html",
+        "/collections?f=html",
+        "/collections/zones?f=html",
+        "/collections/zones/items?f=html",
+        "/collections/zones/items?f=html&limit=1",
+        "/collections/zones/items/idlib?f=html",
+    ] {
+        let html = get(&app, uri).await.text();
+        assert!(html.contains(r#"href="/dezone/map""#), "{uri}");
+        let rooted: Vec<&str> = html
+            .match_indices(r#"href="/"#)
+            .map(|(i, _)| &html[i..(i + 40).min(html.len())])
+            .filter(|h| !h.starts_with(r#"href="/dezone/"#))
+            .collect();
+        assert!(rooted.is_empty(), "{uri}: {rooted:?}");
+    }
 }
 
 #[tokio::test]

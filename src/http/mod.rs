@@ -145,14 +145,32 @@ fn assemble(
         .layer(guard.clone())
         .map_response(IntoResponse::into_response)
         .layer(CatchPanicLayer::custom(problem::panic_response));
+    // The UI's links are relative (`../api` from `/docs/`, the redirect to
+    // `docs/`), so that it works under a proxy's path prefix too.
     let docs = Router::new()
-        .merge(SwaggerUi::new("/docs").config(Config::from("/api")))
+        .merge(SwaggerUi::new("/docs").config(Config::from("../api")))
+        .layer(axum::middleware::map_response(relative_docs_redirect))
         .layer(compression());
     routes
         .merge(docs)
         .fallback(|| async { axum::http::StatusCode::NOT_FOUND })
         .with_state(state)
         .layer(layers)
+}
+
+/// Swagger UI's redirect from `/docs` to `/docs/`, made relative (`docs/`,
+/// RFC 9110 §10.2.2) so that it keeps a proxy's path prefix.
+async fn relative_docs_redirect(
+    mut response: axum::response::Response,
+) -> axum::response::Response {
+    let location = response.headers().get(axum::http::header::LOCATION);
+    if location.is_some_and(|l| l == "/docs/") {
+        response.headers_mut().insert(
+            axum::http::header::LOCATION,
+            axum::http::HeaderValue::from_static("docs/"),
+        );
+    }
+    response
 }
 
 /// Compression (gzip, br) of answers made per request, when worth it.

@@ -316,6 +316,18 @@ async function main() {
     await p.close();
   });
 
+  await check('Swagger UI at /docs loads the API description from the service', async () => {
+    const p = await newPage(context, '/docs');
+    const response = await p.goto(`${origin}/docs`);
+    assert(response && response.ok(), `status ${response && response.status()}`);
+    assert(new URL(p.url()).pathname === '/docs/', `landed on ${p.url()}`);
+    await p.waitForSelector('.opblock', { timeout: 15000 });
+    const operations = await p.$$eval('.opblock', (x) => x.length);
+    assert(operations >= 10, `${operations} operations shown`);
+    await p.screenshot({ path: path.join(OUTPUT, 'docs.png') });
+    await p.close();
+  });
+
   await check('invalid parameters get a 400 problem, not a page', async () => {
     const p = await newPage(context, 'bad parameter');
     const response = await p.request.get(`${origin}/map?zone=raqqa`);
