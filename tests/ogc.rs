@@ -687,6 +687,24 @@ async fn an_offset_past_the_end_gives_an_empty_page() {
     assert_eq!(page["numberMatched"], 4);
     assert_eq!(page["numberReturned"], 0);
     assert_eq!(page["features"], json!([]));
+    // `self` names the page asked for; `prev` leads back to the items.
+    let href = |rel: &str| {
+        page["links"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["rel"] == rel)
+            .and_then(|l| l["href"].as_str())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    assert!(href("self").contains("offset=10&"), "{}", href("self"));
+    assert!(
+        href("alternate").contains("offset=10&"),
+        "{}",
+        href("alternate")
+    );
+    assert!(!href("prev").contains("offset="), "{}", href("prev"));
 }
 
 #[tokio::test]

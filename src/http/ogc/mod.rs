@@ -490,11 +490,18 @@ fn page_value(
         q.append_pair("f", f);
         format!("{path}?{}", q.finish())
     };
+    // `self` names the page asked for, even past the end (an empty page).
     let mut links = vec![
-        link(base, &href(start, "json"), "self", GEO_JSON, "This page"),
         link(
             base,
-            &href(start, "html"),
+            &href(query.offset, "json"),
+            "self",
+            GEO_JSON,
+            "This page",
+        ),
+        link(
+            base,
+            &href(query.offset, "html"),
             "alternate",
             HTML,
             "This page as HTML",
