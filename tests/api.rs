@@ -691,15 +691,15 @@ async fn text_plain_and_form_bodies_are_unsupported_media_types() {
         "multipart/form-data; boundary=x",
     ] {
         let answer = post_as(&app, "/locate", Some(content_type), "[[36.6, 35.9]]").await;
-        let problem = assert_problem(&answer, 415, "unsupported-media-type", "/locate");
-        assert!(
-            problem["detail"]
-                .as_str()
-                .unwrap()
-                .contains("application/json"),
-            "detail says what is accepted: {problem}"
-        );
+        assert_unsupported_saying(&answer, "application/json");
     }
+}
+
+/// A 415 problem for `POST /locate` whose detail says `says`.
+fn assert_unsupported_saying(answer: &Answer, says: &str) {
+    let problem = assert_problem(answer, 415, "unsupported-media-type", "/locate");
+    let detail = problem["detail"].as_str().unwrap();
+    assert!(detail.contains(says), "detail says {says:?}: {problem}");
 }
 
 #[tokio::test]
@@ -715,14 +715,7 @@ async fn a_compressed_batch_body_is_an_unsupported_media_type() {
             request(Method::POST, "/locate", &headers, "[[36.6, 35.9]]"),
         )
         .await;
-        let problem = assert_problem(&answer, 415, "unsupported-media-type", "/locate");
-        assert!(
-            problem["detail"]
-                .as_str()
-                .unwrap()
-                .contains("Content-Encoding"),
-            "{problem}"
-        );
+        assert_unsupported_saying(&answer, "Content-Encoding");
     }
     let headers = [
         ("content-type", "application/json"),
