@@ -1,5 +1,6 @@
 //! Geometry helpers: local-plane buffers, sliver removal, one-sided simplification, rounding.
 
+use geo::algorithm::buffer::{BufferStyle, LineJoin};
 use geo::orient::Direction;
 use geo::{
     BooleanOps, BoundingRect, Buffer, Coord, GeodesicArea, LineString, MapCoords, MultiPolygon,
@@ -39,20 +40,23 @@ fn mid_lat(mp: &MultiPolygon<f64>) -> f64 {
 /// Buffer a polygon by `km` in a local equirectangular plane (lon scaled by cos(lat)),
 /// so the distance is the same east-west and north-south.
 pub fn buffer_km(mp: &MultiPolygon<f64>, km: f64) -> MultiPolygon<f64> {
-    let k = mid_lat(mp).to_radians().cos();
-    let local = mp.map_coords(|c| Coord { x: c.x * k, y: c.y });
-    let grown = local.buffer(km * 1000.0 / M_PER_DEG);
-    grown.map_coords(|c| Coord { x: c.x / k, y: c.y })
+    buffer_km_with(mp, km, |style| style)
 }
 
 /// As [`buffer_km`], with bevelled corners: two vertices where a round join has dozens, and
 /// no point of the result farther than `km` from `mp`.
 pub fn buffer_km_bevelled(mp: &MultiPolygon<f64>, km: f64) -> MultiPolygon<f64> {
-    use geo::algorithm::buffer::{BufferStyle, LineJoin};
+    buffer_km_with(mp, km, |style| style.line_join(LineJoin::Bevel))
+}
+
+fn buffer_km_with(
+    mp: &MultiPolygon<f64>,
+    km: f64,
+    style: impl FnOnce(BufferStyle<f64>) -> BufferStyle<f64>,
+) -> MultiPolygon<f64> {
     let k = mid_lat(mp).to_radians().cos();
     let local = mp.map_coords(|c| Coord { x: c.x * k, y: c.y });
-    let style = BufferStyle::new(km * 1000.0 / M_PER_DEG).line_join(LineJoin::Bevel);
-    let grown = local.buffer_with_style(style);
+    let grown = local.buffer_with_style(style(BufferStyle::new(km * 1000.0 / M_PER_DEG)));
     grown.map_coords(|c| Coord { x: c.x / k, y: c.y })
 }
 
