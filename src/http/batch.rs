@@ -246,7 +246,7 @@ pub async fn locate_batch(
     let query = Query::parse(raw.query(), &["at", "fields"])?;
     let at = query.date("at")?;
     let fields = Fields::from_query(&query)?;
-    check_content_type(&headers)?;
+    check_body_headers(&headers)?;
     let body = body.map_err(|e| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
             ApiError::new(
@@ -475,7 +475,7 @@ fn zones_fragment(data: &Data, held: ZoneSet) -> Vec<u8> {
 /// Refuses a body sent in a content coding (RFC 9110 §15.5.16: 415) or as
 /// another media type than JSON or GeoJSON. A body without `Content-Type`
 /// is read as JSON.
-fn check_content_type(headers: &HeaderMap) -> Result<(), ApiError> {
+fn check_body_headers(headers: &HeaderMap) -> Result<(), ApiError> {
     for coding in headers.get_all(header::CONTENT_ENCODING) {
         let text = String::from_utf8_lossy(coding.as_bytes());
         if text

@@ -8,11 +8,12 @@
 //! seconds of start-up (br of the embedded data and the map's files: about
 //! 2 s of CPU; Zopfli's gzip about as much), against a budget of 150 ms. The
 //! first br or gzip answer of the largest bodies (the Leaflet script, the
-//! governorates) takes about half a second; every later one reuses the bytes. A variant is kept only when it is smaller
-//! than the body. The answer names its coding in
-//! `Content-Encoding`. A body made for one answer ([`Resource::transient`])
-//! keeps no variants: when large, it is compressed for that answer alone, at a
-//! quick level, so the routes serving resources need no compression layer.
+//! governorates) takes about half a second; every later one reuses the
+//! bytes. A variant is kept only when it is smaller than the body. The answer
+//! names its coding in `Content-Encoding`. A body made for one answer
+//! ([`Resource::transient`]) keeps no variants: when large, it is compressed
+//! for that answer alone, at a quick level, so the routes serving resources
+//! need no compression layer.
 //!
 //! Every coding of a body carries the same weak entity tag: the variants are
 //! the same content, so `If-None-Match` with the tag of one answers `304` for
