@@ -587,20 +587,22 @@ pub struct ItemsParams {
     #[param(value_type = Option<FormatName>, inline, example = "json")]
     pub f: Option<String>,
     /// Items per page, 1..10000 (default 10; larger values are clamped to 10000).
-    #[param(value_type = Option<u64>, minimum = 1, example = 10)]
+    #[param(value_type = Option<u64>, minimum = 1, maximum = 10000, default = 10, style = Form, explode = false, example = 10)]
     pub limit: Option<u64>,
     /// Matching items to skip (default 0).
     #[param(value_type = Option<u64>, minimum = 0, example = 0)]
     pub offset: Option<u64>,
     /// Only items whose geometry intersects this box: `minlon,minlat,maxlon,maxlat`
     /// (or 6 numbers with heights); `minlon > maxlon` crosses the antimeridian.
-    #[param(value_type = Option<String>, example = "36.0,35.0,37.0,36.5")]
+    // Declared as OGC API – Features Part 1 declares it: an array of 4 or 6
+    // numbers, `style: form`, `explode: false` (comma-separated).
+    #[param(value_type = Option<Vec<f64>>, min_items = 4, max_items = 6, style = Form, explode = false, example = json!([36.0, 35.0, 37.0, 36.5]))]
     pub bbox: Option<String>,
     /// The CRS of `bbox`: only CRS84.
     #[param(rename = "bbox-crs", value_type = Option<Crs84>, inline, example = "http://www.opengis.net/def/crs/OGC/1.3/CRS84")]
     pub bbox_crs: Option<String>,
     /// Only items valid at this RFC 3339 instant or during this interval (`start/end`, `..` open).
-    #[param(value_type = Option<String>, example = "2018-01-01T00:00:00Z/..")]
+    #[param(value_type = Option<String>, style = Form, explode = false, example = "2018-01-01T00:00:00Z/..")]
     pub datetime: Option<String>,
     /// A CQL2 filter, e.g. `S_INTERSECTS(geometry,POINT(36.63 35.93))` or `number = 3`.
     #[param(value_type = Option<String>, example = "S_INTERSECTS(geometry,POINT(36.63 35.93))")]
