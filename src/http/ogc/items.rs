@@ -279,16 +279,9 @@ fn parse_datetime(text: &str) -> Result<Days, ApiError> {
         if part.is_empty() || part == ".." {
             return Ok(None);
         }
-        if let Ok(ts) = part.parse::<jiff::Timestamp>() {
-            return Ok(Some(ts.to_zoned_datetime(jiff::tz::TimeZone::UTC).date()));
-        }
-        if let Some(date) = (part.len() == 10)
-            .then(|| part.parse::<Date>().ok())
-            .flatten()
-        {
-            return Ok(Some(date));
-        }
-        Err(fail("an end is not a date-time"))
+        rfc3339_day(part)
+            .map(Some)
+            .ok_or_else(|| fail("an end is not a date-time"))
     };
     let parts: Vec<&str> = text.split('/').collect();
     match parts.as_slice() {
@@ -313,6 +306,76 @@ fn parse_datetime(text: &str) -> Result<Days, ApiError> {
         }
         _ => Err(fail("it has more than one `/`")),
     }
+}
+
+/// The UTC calendar day of an RFC 3339 date-time (§5.6: `T` or `t` between
+/// date and time, an optional fraction of a second, then `Z`, `z` or a
+/// `±HH:MM` offset), or of a full date alone; `None` for anything else,
+/// `+0300` or `12:00Z` included. A second of 60 (a leap second) counts as 59.
+/// A day beyond the calendar's last (`9999-12-31T23:00:00-05:00`) is its last.
+fn rfc3339_day(text: &str) -> Option<Date> {
+    let b = text.as_bytes();
+    let number = |at: usize, len: usize| -> Option<i16> {
+        let digits = b.get(at..at + len)?;
+        digits
+            .iter()
+            .all(u8::is_ascii_digit)
+            .then(|| digits.iter().fold(0, |n, d| n * 10 + i16::from(d - b'0')))
+    };
+    let separated = |at: usize, c: u8| b.get(at) == Some(&c);
+    if !(separated(4, b'-') && separated(7, b'-')) {
+        return None;
+    }
+    let month = i8::try_from(number(5, 2)?).ok()?;
+    let day = i8::try_from(number(8, 2)?).ok()?;
+    let date = Date::new(number(0, 4)?, month, day).ok()?;
+    if b.len() == 10 {
+        return Some(date);
+    }
+    if !(matches!(b.get(10), Some(b'T' | b't')) && separated(13, b':') && separated(16, b':')) {
+        return None;
+    }
+    let clock = |at: usize| number(at, 2).and_then(|n| i8::try_from(n).ok());
+    let time = jiff::civil::Time::new(clock(11)?, clock(14)?, clock(17)?.min(59), 0).ok()?;
+    let mut rest = &text[19..];
+    if let Some(fraction) = rest.strip_prefix('.') {
+        let digits = fraction.bytes().take_while(u8::is_ascii_digit).count();
+        if digits == 0 {
+            return None;
+        }
+        rest = &fraction[digits..];
+    }
+    let offset_minutes: i64 = match *rest.as_bytes() {
+        [b'Z' | b'z'] => 0,
+        [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2]
+            if [h1, h2, m1, m2].iter().all(u8::is_ascii_digit) =>
+        {
+            let hours = i64::from((h1 - b'0') * 10 + (h2 - b'0'));
+            let minutes = i64::from((m1 - b'0') * 10 + (m2 - b'0'));
+            if hours > 23 || minutes > 59 {
+                return None;
+            }
+            if sign == b'-' {
+                -(hours * 60 + minutes)
+            } else {
+                hours * 60 + minutes
+            }
+        }
+        _ => return None,
+    };
+    let local = date.to_datetime(time);
+    Some(
+        local
+            .checked_sub(jiff::SignedDuration::from_mins(offset_minutes))
+            .map_or(
+                if offset_minutes > 0 {
+                    Date::MIN
+                } else {
+                    Date::MAX
+                },
+                jiff::civil::DateTime::date,
+            ),
+    )
 }
 
 /// The property names a filter refers to, from its CQL2-JSON form.
@@ -855,7 +918,27 @@ mod tests {
             query("datetime=../2017-01-01").unwrap().datetime,
             Some((None, day(2017, 1, 1)))
         );
+        // RFC 3339's forms, and the UTC day they fall on.
+        for (good, utc) in [
+            ("2018-06-01T12:00:00.5Z", day(2018, 6, 1)),
+            ("2018-06-01t23:30:00-05:00", day(2018, 6, 2)),
+            ("2018-06-01T01:00:00%2B03:00", day(2018, 5, 31)),
+            ("2016-12-31T23:59:60Z", day(2016, 12, 31)),
+            ("9999-12-31T23:59:59Z", day(9999, 12, 31)),
+            ("9999-12-31T23:00:00-05:00", Some(jiff::civil::Date::MAX)),
+        ] {
+            let got = query(&format!("datetime={good}"));
+            assert_eq!(got.unwrap().datetime, Some((utc, utc)), "{good}");
+        }
         for bad in [
+            "datetime=2018-06-01T12:00:00%2B0300",
+            "datetime=2018-06-01T12:00:00%2B25:00",
+            "datetime=2018-06-01T12:00Z",
+            "datetime=2018-06-01T12:00:00,5Z",
+            "datetime=2018-06-01T12:00:00",
+            "datetime=2018-06-01 12:00:00Z",
+            "datetime=2018-6-01",
+            "datetime=2018-06-01T24:00:00Z",
             "datetime=../..",
             "datetime=2018-13-01",
             "datetime=2019-01-01/2018-01-01",
