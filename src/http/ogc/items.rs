@@ -345,21 +345,16 @@ fn rfc3339_day(text: &str) -> Option<Date> {
         }
         rest = &fraction[digits..];
     }
-    let offset_minutes: i64 = match *rest.as_bytes() {
+    let at = text.len() - rest.len();
+    let offset_minutes = match *rest.as_bytes() {
         [b'Z' | b'z'] => 0,
-        [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2]
-            if [h1, h2, m1, m2].iter().all(u8::is_ascii_digit) =>
-        {
-            let hours = i64::from((h1 - b'0') * 10 + (h2 - b'0'));
-            let minutes = i64::from((m1 - b'0') * 10 + (m2 - b'0'));
+        [sign @ (b'+' | b'-'), _, _, b':', _, _] => {
+            let (hours, minutes) = (number(at + 1, 2)?, number(at + 4, 2)?);
             if hours > 23 || minutes > 59 {
                 return None;
             }
-            if sign == b'-' {
-                -(hours * 60 + minutes)
-            } else {
-                hours * 60 + minutes
-            }
+            let minutes = i64::from(hours * 60 + minutes);
+            if sign == b'-' { -minutes } else { minutes }
         }
         _ => return None,
     };
