@@ -140,7 +140,8 @@ pub fn load_zones(path: Option<&Path>) -> Result<Vec<Zone>, GeodataError> {
 }
 
 /// Loads the zones and the governorates (each from its file, or the embedded
-/// data), indexes them, and refuses zones that reach outside Syria.
+/// data; the coastal band always embedded), indexes them, and refuses zones
+/// that reach outside Syria.
 pub fn load_index(
     zones: Option<&Path>,
     governorates: Option<&Path>,
@@ -160,7 +161,10 @@ pub fn load_index(
         }
         None => geodata::load_embedded_governorates()?,
     };
-    let index = ZoneIndex::with_governorates(zones, governorates);
+    // The sea off Syria's coast is the same whichever outline the governorates
+    // draw, so the embedded band goes with any of them.
+    let index = ZoneIndex::with_governorates(zones, governorates)
+        .with_coast(geodata::load_embedded_coast()?);
     if let Some((zone, vertex, metres)) = index.farthest_outside_syria() {
         return Err(GeodataError::OutsideSyria {
             name: zone_name,

@@ -176,7 +176,7 @@ fn swap_in(state: &AppState, sources: &Sources) -> Result<Reloaded, ReloadError>
     })
 }
 
-/// Whether two indexes hold the same zones and governorates, field by field.
+/// Whether two indexes hold the same zones, governorates and coastal band, field by field.
 fn same_data(a: &ZoneIndex, b: &ZoneIndex) -> bool {
     let zones = a.zones().len() == b.zones().len()
         && a.zones()
@@ -191,7 +191,7 @@ fn same_data(a: &ZoneIndex, b: &ZoneIndex) -> bool {
                 && x.extra == y.extra
                 && x.geometry == y.geometry
         });
-    zones && governorates
+    zones && governorates && a.coast() == b.coast()
 }
 
 /// Reloads the data from `sources` on every `SIGHUP`, one reload at a time

@@ -101,6 +101,49 @@ fn border_villages_beyond_the_outline_answer_their_zone() {
     }
 }
 
+/// Coastal towns whose usual positions lie offshore of the generalised
+/// coastline answer their governorate, in Syria; the sea beyond the coastal
+/// band, and the land beyond the two borders that meet the sea, do not.
+#[test]
+fn coastal_towns_offshore_of_the_outline_are_in_syria() {
+    let index = dezone::cli::load_index(None, None).unwrap();
+    for (name, lon, lat, pcode) in [
+        // WOF 421190445 (Djeble), 0.47 km offshore.
+        ("Jableh", 35.9222, 35.36049, "SY06"),
+        // Jableh and Tartus as commonly cited (35°21′N 35°55′E, 34°53′N 35°53′E).
+        ("Jableh, to the minute", 35.9167, 35.35, "SY06"),
+        ("Tartus, to the minute", 35.8833, 34.8833, "SY10"),
+        // WOF 1259566739 Kharab Baldah, 0.93 km offshore; WOF 1276411223 An Nawras,
+        // south of Tartus.
+        ("Kharab Baldah", 35.92559, 35.26298, "SY10"),
+        ("An Nawras", 35.93238, 34.74288, "SY10"),
+    ] {
+        let answer = index.locate(lon, lat);
+        let governorate = answer.governorate.as_ref().expect(name);
+        assert_eq!(governorate.governorate.pcode, pcode, "{name}");
+        assert!(
+            governorate.distance_km > 0.3,
+            "{name}: offshore of the outline"
+        );
+        assert!(governorate.distance_km <= 1.0, "{name}: within the band");
+        assert_eq!(answer.in_syria, Some(true), "{name}");
+    }
+    for (name, lon, lat) in [
+        // 3 km off Jableh, and 2 km off Arwad island.
+        ("off Jableh", 35.88, 35.36),
+        ("off Arwad", 35.835, 34.856),
+        // Past the ends of the coast, under 1 km from the outline: north of
+        // where the Turkish border meets the sea, south of the Nahr al-Kabir's
+        // mouth, where the Lebanese border does.
+        ("past the Turkish border", 35.80, 35.862),
+        ("past the Lebanese border", 35.977, 34.639),
+    ] {
+        let answer = index.locate(lon, lat);
+        assert_eq!(answer.in_syria, Some(false), "{name}");
+        assert!(answer.governorate.is_none(), "{name}");
+    }
+}
+
 /// Kinsabba, retaken by the government in 2016, is outside zone 1 though the
 /// north-east Latakia strip runs past it (ZONES.md); al-Haddadah, 2.4 km
 /// north-east, is in.

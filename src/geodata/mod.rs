@@ -154,6 +154,44 @@ pub fn parse_governorates(name: &str, text: &str) -> Result<Vec<Governorate>> {
     Ok(governorates)
 }
 
+/// The coastal band compiled into the binary: the sea within 1 km of Syria's
+/// coast as OCHA's outline draws it (`geodata/coast.geojson`).
+pub const EMBEDDED_COAST: &str = include_str!("../../geodata/coast.geojson");
+
+/// How the embedded coastal band is named in messages.
+pub const EMBEDDED_COAST_NAME: &str = "<embedded>/geodata/coast.geojson";
+
+/// Loads the coastal band compiled into the binary.
+///
+/// # Examples
+///
+/// ```
+/// use geo::{Contains, Point};
+///
+/// let band = dezone::geodata::load_embedded_coast().unwrap();
+/// // Jableh, as commonly cited (35.35 N 35.9167 E): 1 km offshore of the outline.
+/// assert!(band.contains(&Point::new(35.9167, 35.35)));
+/// // Ashore in Latakia, and far out at sea: not in the band.
+/// assert!(!band.contains(&Point::new(35.80, 35.52)));
+/// assert!(!band.contains(&Point::new(35.5, 35.3)));
+/// ```
+pub fn load_embedded_coast() -> Result<MultiPolygon<f64>> {
+    parse_coast(EMBEDDED_COAST_NAME, EMBEDDED_COAST)
+}
+
+/// Validates a coastal band: a FeatureCollection whose Features' (multi)polygons
+/// are checked as zone outlines are. Returns their union as one multipolygon.
+pub fn parse_coast(name: &str, text: &str) -> Result<MultiPolygon<f64>> {
+    let mut band = MultiPolygon::new(Vec::new());
+    for (index, feature) in read_features(name, text)?.into_iter().enumerate() {
+        let label = label(&feature, index);
+        let part = outline(feature.geometry.as_ref(), &mut |_| {})
+            .map_err(|fault| feature_error(name, label, fault))?;
+        band.0.extend(part.0);
+    }
+    Ok(band)
+}
+
 fn read_features(name: &str, text: &str) -> Result<Vec<geojson::Feature>> {
     let value: Value = serde_json::from_str(text).map_err(|source| GeodataError::Syntax {
         name: name.to_owned(),

@@ -99,7 +99,8 @@ pub struct GovernorateRef<'a> {
     pub name_ar: &'a str,
     /// 0 when the governorate's outline holds the point; otherwise how far
     /// outside Syria's generalised outline the point lies: at most 0.3 km,
-    /// or 1 km for a point in a zone that reaches across the border.
+    /// or 1 km at sea off the coast or in a zone that reaches across the
+    /// border.
     #[schema(example = 0.0)]
     pub distance_km: f64,
 }
@@ -132,7 +133,8 @@ pub struct LocateAnswer<'a> {
     pub nearest: Option<NearestZone<'a>>,
     /// The governorate holding the point; `null` outside Syria.
     pub governorate: Option<GovernorateRef<'a>>,
-    /// Whether the point lies in Syria (within 0.3 km of its outline counts).
+    /// Whether the point lies in Syria (within 0.3 km of its outline counts,
+    /// and the sea within 1 km of its coast).
     pub in_syria: Option<bool>,
     /// Which data answered (in a batch, once for all results).
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -10,7 +10,7 @@ use axum::{
     http::{HeaderMap, Uri},
     response::Response,
 };
-use geo::{MultiPolygon, Polygon};
+use geo::{CoordsIter, MultiPolygon, Polygon};
 use serde::Serialize;
 use serde_json::{Map, Value};
 use utoipa::{IntoParams, ToSchema};
@@ -220,7 +220,8 @@ impl ZoneResources {
             },
             GEO_JSON,
         );
-        // Answers depend on the governorates too: a version names both.
+        // Answers depend on the governorates and the coastal band too: a
+        // version names all three.
         // In P-code order, as served: the order of a file does not matter.
         let mut governorates: Vec<_> = index.governorates().iter().collect();
         governorates.sort_by(|a, b| a.pcode.cmp(&b.pcode));
@@ -228,6 +229,10 @@ impl ZoneResources {
         for governorate in governorates {
             let feature = super::governorates::feature(governorate, "");
             hashed.extend_from_slice(&serde_json::to_vec(&feature).unwrap_or_default());
+        }
+        for c in index.coast().into_iter().flat_map(CoordsIter::coords_iter) {
+            hashed.extend_from_slice(&c.x.to_le_bytes());
+            hashed.extend_from_slice(&c.y.to_le_bytes());
         }
         let version = short_hash(&hashed);
         let extent = common_extent(zones);

@@ -9,8 +9,10 @@
 //! point. Syria's outline (the union of the governorates) is generalised along
 //! coasts and borders, so a point up to [`OUTLINE_TOLERANCE_M`] outside it is
 //! taken to be in Syria, in the nearest governorate, whose `distance_km` then
-//! says how far outside the outline the point lies. A point in a zone is always
-//! in Syria: zones may reach up to [`ZONE_REACH_M`] across a border.
+//! says how far outside the outline the point lies. So is a point of the
+//! coastal band ([`ZoneIndex::with_coast`]): the sea within 1 km of the coast,
+//! where the gazetteer points of coastal towns fall. A point in a zone is
+//! always in Syria: zones may reach up to [`ZONE_REACH_M`] across a border.
 //!
 //! # The boundary rule
 //!
@@ -42,7 +44,7 @@
 //! `grid` module). The tests hold it to geo's `Intersects` on random and
 //! boundary-hugging points.
 
-use geo::{Coord, CoordsIter};
+use geo::{BoundingRect, Coord, CoordsIter, Intersects, MultiPolygon, Rect};
 use smallvec::SmallVec;
 
 use crate::zone::{Governorate, Zone};
@@ -154,6 +156,21 @@ pub struct ZoneIndex {
     regions: Regions,
     governorates: Vec<Governorate>,
     governorate_regions: Regions,
+    coast: Option<Coast>,
+}
+
+/// The sea taken to be in Syria, with its bounding box.
+#[derive(Debug)]
+struct Coast {
+    band: MultiPolygon<f64>,
+    bbox: Rect<f64>,
+}
+
+impl Coast {
+    fn holds(&self, lon: f64, lat: f64) -> bool {
+        let point = Coord { x: lon, y: lat };
+        self.bbox.intersects(&point) && self.band.intersects(&point)
+    }
 }
 
 /// The answer for one point.
@@ -218,7 +235,35 @@ impl ZoneIndex {
             zones,
             governorate_regions: Regions::new(governorates.iter().map(|g| &g.geometry)),
             governorates,
+            coast: None,
         }
+    }
+
+    /// Adds a coastal band: sea beside the governorates' coast where a point
+    /// is in Syria, in the nearest governorate, however far from the outline
+    /// (the embedded band: [`crate::geodata::load_embedded_coast`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use dezone::{geodata, query::ZoneIndex};
+    ///
+    /// let zones = geodata::load_embedded().unwrap();
+    /// let governorates = geodata::load_embedded_governorates().unwrap();
+    /// let plain = ZoneIndex::with_governorates(zones.clone(), governorates.clone());
+    /// let coast = ZoneIndex::with_governorates(zones, governorates)
+    ///     .with_coast(geodata::load_embedded_coast().unwrap());
+    /// // Jableh's gazetteer point, 0.47 km offshore of the outline.
+    /// let (lon, lat) = (35.9222, 35.36049);
+    /// assert_eq!(plain.locate(lon, lat).in_syria, Some(false));
+    /// let here = coast.locate(lon, lat);
+    /// assert_eq!(here.in_syria, Some(true));
+    /// assert_eq!(here.governorate.unwrap().governorate.pcode, "SY06");
+    /// ```
+    #[must_use]
+    pub fn with_coast(mut self, band: MultiPolygon<f64>) -> Self {
+        self.coast = band.bounding_rect().map(|bbox| Coast { band, bbox });
+        self
     }
 
     /// The zones, in the order given.
@@ -231,6 +276,19 @@ impl ZoneIndex {
     #[must_use]
     pub fn governorates(&self) -> &[Governorate] {
         &self.governorates
+    }
+
+    /// The coastal band (see [`Self::with_coast`]); `None` without one.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let index = dezone::cli::load_index(None, None).unwrap();
+    /// assert_eq!(index.coast().map(|band| band.0.len()), Some(2));
+    /// ```
+    #[must_use]
+    pub fn coast(&self) -> Option<&MultiPolygon<f64>> {
+        self.coast.as_ref().map(|c| &c.band)
     }
 
     /// All zones, as a set.
@@ -345,7 +403,7 @@ impl ZoneIndex {
     }
 
     /// The governorate holding the point, or the nearest within the outline
-    /// tolerance (any distance when `in_zone`).
+    /// tolerance or from the coastal band (any distance when `in_zone`).
     fn governorate_at(&self, lon: f64, lat: f64, in_zone: bool) -> Option<GovernorateHit<'_>> {
         let regions = &self.governorate_regions;
         if let Some(i) = ZoneSet(regions.members(lon, lat)).first() {
@@ -355,7 +413,10 @@ impl ZoneIndex {
             });
         }
         let (i, metres) = regions.nearest(lon, lat, u64::MAX)?;
-        (in_zone || metres <= OUTLINE_TOLERANCE_M).then(|| GovernorateHit {
+        (in_zone
+            || metres <= OUTLINE_TOLERANCE_M
+            || self.coast.as_ref().is_some_and(|c| c.holds(lon, lat)))
+        .then(|| GovernorateHit {
             governorate: &self.governorates[i],
             distance_km: metres / 1000.0,
         })

@@ -1,13 +1,14 @@
 //! `cargo xtask` — developer tasks for dezone.
 //!
 //! * `cargo xtask geodata` rebuilds `geodata/zones.geojson` from `geodata/sources/*` and the
-//!   recipe files in `geodata/recipe/`, and `geodata/governorates.geojson` from the OCHA
-//!   governorates.
-//! * `cargo xtask geodata --check` rebuilds in memory and fails if either committed file
+//!   recipe files in `geodata/recipe/`, `geodata/governorates.geojson` from the OCHA
+//!   governorates, and `geodata/coast.geojson` from the OCHA outline and the sea mask.
+//! * `cargo xtask geodata --check` rebuilds in memory and fails if any committed file
 //!   differs byte for byte (run in CI).
 //! * `cargo xtask geodata --report` also prints the areas, anchor checks and the
 //!   simplification figures of the governorates layer.
 
+mod coast;
 mod geom;
 mod governorates;
 mod output;
@@ -62,16 +63,19 @@ fn run() -> Result<ExitCode> {
     let root = repo_root();
     let built = zones::build(&root)?;
     let layer = governorates::build(&built.sources)?;
+    let band = coast::build(&root, &built.sources)?;
     let files = [
         ("zones.geojson", output::feature_collection(&built)),
         (
             "governorates.geojson",
             output::governorates_collection(&layer),
         ),
+        ("coast.geojson", output::coast_collection(&band)),
     ];
     if report {
         zones::print_report(&root, &built)?;
         governorates::print_report(&root, &built.sources, &layer, files[1].1.len())?;
+        coast::print_report(&band, files[2].1.len());
     }
     let mut ok = true;
     for (name, text) in &files {

@@ -9,6 +9,7 @@ use std::fmt::Write as _;
 use geo::{LineString, MultiPolygon, Polygon};
 use serde_json::{Map, Value};
 
+use crate::coast::{self, Band};
 use crate::governorates::Layer;
 use crate::zones::Built;
 
@@ -32,6 +33,11 @@ pub fn governorates_collection(layer: &Layer) -> String {
             .map(|g| (g.pcode.as_str(), &g.properties, &g.geometry))
             .collect(),
     )
+}
+
+/// The coastal band file: one Feature.
+pub fn coast_collection(band: &Band) -> String {
+    collection(vec![(coast::ID, &band.properties, &band.geometry)])
 }
 
 type FeatureRef<'a> = (&'a str, &'a Map<String, Value>, &'a MultiPolygon<f64>);

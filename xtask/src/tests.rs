@@ -7,6 +7,7 @@ use geo::orient::Direction;
 use geo::{BooleanOps, Intersects, MultiPolygon, Orient, Point, Validation};
 use serde_json::Value;
 
+use crate::coast::{self, COAST_BAND_KM};
 use crate::geom::{area_km2, buffer_km, polygon_km2};
 use crate::recipe::{self, Role};
 use crate::zones::{self, BORDER_BAND_KM, Built, IDS, MIN_PART_KM2};
@@ -254,4 +255,60 @@ fn committed_file_has_the_loader_schema() {
     assert_eq!(until[0], &Value::Null);
     assert_eq!(until[1], "2018-05-16");
     assert_eq!(until[2], "2018-04-14");
+}
+
+fn band() -> &'static coast::Band {
+    static BAND: OnceLock<coast::Band> = OnceLock::new();
+    BAND.get_or_init(|| {
+        coast::build(&crate::repo_root(), &built().sources).expect("the coastal band builds")
+    })
+}
+
+#[test]
+fn the_coastal_band_is_sea_within_its_width_of_the_coast() {
+    let adm0 = &built().sources.adm0;
+    let band = &band().geometry;
+    let on_land = area_km2(&band.intersection(adm0));
+    assert!(on_land < 1e-4, "{on_land} km² of the band on land");
+    let reach = buffer_km(adm0, COAST_BAND_KM * 1.02);
+    let beyond = area_km2(&band.difference(&reach));
+    assert!(
+        beyond < 1e-4,
+        "{beyond} km² farther than {COAST_BAND_KM} km out"
+    );
+    // About the coast's 180 km (and Arwad's) times the width, less the inward simplification.
+    let area = area_km2(band);
+    assert!((150.0..220.0).contains(&area), "{area} km²");
+    // Arwad island's ring is a part of its own, around a hole.
+    assert_eq!(band.0.len(), 2);
+    assert!(band.0.iter().any(|p| p.interiors().len() == 1));
+}
+
+#[test]
+fn the_coastal_band_holds_offshore_town_points_and_stops_at_the_borders() {
+    let band = &band().geometry;
+    // WOF gazetteer points offshore of the OCHA coastline: Djeble (Jableh) 0.47 km,
+    // Kharab Baldah 0.93 km; Tartus as commonly cited (34°53′N 35°53′E).
+    for (name, lon, lat) in [
+        ("Djeble", 35.9222, 35.3605),
+        ("Kharab Baldah", 35.92559, 35.26298),
+        ("Tartus", 35.8833, 34.8833),
+    ] {
+        assert!(band.intersects(&Point::new(lon, lat)), "{name}");
+    }
+    // The band ends where the borders meet the sea.
+    for (name, lon, lat) in [
+        ("north of the Turkish border's end", 35.80, 35.862),
+        ("south of the Nahr al-Kabir's mouth", 35.977, 34.639),
+    ] {
+        assert!(!band.intersects(&Point::new(lon, lat)), "{name}");
+    }
+    let (ymin, ymax) = band
+        .0
+        .iter()
+        .flat_map(|p| p.exterior().0.iter())
+        .fold((f64::MAX, f64::MIN), |(lo, hi), c| {
+            (lo.min(c.y), hi.max(c.y))
+        });
+    assert!(ymin >= 34.6436 && ymax <= 35.8536, "{ymin}..{ymax}");
 }
