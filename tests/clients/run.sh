@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Real OGC API – Features clients against a live dezone: GDAL/OGR (OAPIF driver),
-# OWSLib, openapi-spec-validator and schemathesis. See tests/clients/README.md.
+# QGIS (its OAPIF provider), OWSLib, openapi-spec-validator and schemathesis. See
+# tests/clients/README.md.
 #
 # Builds the server (cargo build --release; DEZONE_BIN=path skips the build), starts
 # it on 127.0.0.1 with a port the OS picks, runs every check, stops the server on
 # exit, prints "N passed, N failed" and exits non-zero when anything failed.
-# A check whose tool (ogrinfo, ogr2ogr, python3 module, schemathesis) is missing
-# FAILS; nothing is skipped.
+# A check whose tool (ogrinfo, ogr2ogr, QGIS's Python bindings, python3 module,
+# schemathesis) is missing FAILS; nothing is skipped. QGIS_PYTHON [/usr/bin/python3] is
+# the Python QGIS's bindings were built for.
 set -uo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -110,6 +112,7 @@ export DEZONE_URL="$base" CLIENTS_WORK="$work"
 
 # --- the checks ---------------------------------------------------------------
 run_check gdal-ogr 180s python3 "$here/check_gdal.py"
+run_check qgis 180s "${QGIS_PYTHON:-/usr/bin/python3}" "$here/check_qgis.py"
 run_check owslib 120s python3 "$here/check_owslib.py"
 run_check openapi 240s bash "$here/check_openapi.sh"
 
