@@ -1,12 +1,14 @@
-// Browser test of GET /map: Debian's chromium (headless), driven by
-// playwright-core, against the real dezone binary on 127.0.0.1, with every
-// other host blocked. Run through run.sh, which installs what is missing.
+// Browser test of GET /map, and of MapLibre GL JS and OpenLayers reading the
+// zones from a page on another origin (CORS, GeoJSON as those libraries read
+// it): Debian's chromium (headless), driven by playwright-core, against the
+// real dezone binary on 127.0.0.1, with every other host blocked. Run through
+// run.sh, which installs what is missing.
 //
 // Environment: DEZONE_BIN (the binary), CHROMIUM (the browser), OUTPUT (the
 // screenshot directory). Prints "N passed, M failed"; exits 1 on any failure.
 
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import http from 'node:http';
 import path from 'node:path';
@@ -80,18 +82,86 @@ function startServer() {
   });
 }
 
-/** A page on another origin (another port) embedding the map in an iframe. */
+/** Where the host serves the map libraries of other front ends from (npm). */
+const VENDOR = {
+  'maplibre-gl': path.join(import.meta.dirname, 'node_modules/maplibre-gl/dist'),
+  ol: path.join(import.meta.dirname, 'node_modules/ol/dist'),
+};
+const TYPES = { '.js': 'text/javascript', '.mjs': 'text/javascript', '.css': 'text/css', '.map': 'application/json' };
+
+/** A page of the host: `body` with the dezone origin as `window.DEZONE`. */
+function hostPage(origin, title, head, body) {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${title}</title>
+<link rel="icon" href="data:,">${head}</head><body style="margin:0;font:16px sans-serif">
+<h1 style="font-size:18px;margin:8px">${title}</h1>
+<script>window.DEZONE = ${JSON.stringify(origin)};</script>${body}</body></html>`;
+}
+
+/**
+ * A dashboard on another origin (another port): `/` embeds the map in an
+ * iframe; `/maplibre` and `/openlayers` draw the zones with those libraries,
+ * fetching the GeoJSON from dezone across origins; `/vendor/LIB/FILE` serves
+ * the libraries' files from node_modules.
+ */
 function startHost(origin) {
+  const pages = {
+    '/': hostPage(origin, 'A dashboard on another origin', '',
+      `<iframe src="${origin}/map?embed=1" width="800" height="560" style="border:1px solid #999"
+  title="De-escalation zones" loading="eager"></iframe>`),
+    '/maplibre': hostPage(origin, 'MapLibre GL JS on another origin',
+      '<link rel="stylesheet" href="/vendor/maplibre-gl/maplibre-gl.css">',
+      `<div id="map" style="width:800px;height:560px"></div>
+<script type="module">
+import { Map } from '/vendor/maplibre-gl/maplibre-gl.mjs';
+const map = new Map({
+  container: 'map',
+  style: { version: 8, sources: {}, layers: [{ id: 'bg', type: 'background', paint: { 'background-color': '#f4f1ea' } }] },
+  center: [37.2, 34.6], zoom: 5.6, attributionControl: false,
+});
+window.map = map;
+map.on('load', () => {
+  map.addSource('zones', { type: 'geojson', data: DEZONE + '/collections/zones/items' });
+  map.addLayer({ id: 'zones', type: 'fill', source: 'zones', paint: { 'fill-color': '#b03a2e', 'fill-opacity': 0.5 } });
+  map.once('idle', () => { document.body.dataset.map = 'ready'; });
+});
+map.on('error', (e) => { document.body.dataset.error = String(e.error && e.error.message || e.error); });
+</script>`),
+    '/openlayers': hostPage(origin, 'OpenLayers on another origin',
+      '<script src="/vendor/ol/ol.js"></script>',
+      `<div id="map" style="width:800px;height:560px"></div>
+<script>
+const layer = (url) => new ol.layer.Vector({ source: new ol.source.Vector({ url, format: new ol.format.GeoJSON() }) });
+const zones = layer(DEZONE + '/collections/zones/items');
+const governorates = layer(DEZONE + '/collections/governorates/items?limit=100');
+const map = new ol.Map({
+  target: 'map', layers: [governorates, zones], controls: [],
+  view: new ol.View({ center: ol.proj.fromLonLat([37.2, 34.6]), zoom: 6.5 }),
+});
+window.ol_ = { map, zones: zones.getSource(), governorates: governorates.getSource() };
+let pending = 2;
+for (const source of [zones.getSource(), governorates.getSource()]) {
+  source.once('featuresloadend', () => { if (--pending === 0) map.once('rendercomplete', () => { document.body.dataset.map = 'ready'; }); });
+  source.once('featuresloaderror', () => { document.body.dataset.error = 'features did not load'; });
+}
+</script>`),
+  };
   return new Promise((resolve) => {
-    const page = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Dashboard</title>
-<link rel="icon" href="data:,"></head><body style="margin:0;font:16px sans-serif">
-<h1 style="font-size:18px;margin:8px">A dashboard on another origin</h1>
-<iframe src="${origin}/map?embed=1" width="800" height="560" style="border:1px solid #999"
-  title="De-escalation zones" loading="eager"></iframe></body></html>`;
     host = http.createServer((req, res) => {
-      if (req.url === '/') {
+      const url = new URL(req.url, 'http://host');
+      const page = pages[url.pathname];
+      const vendor = url.pathname.match(/^\/vendor\/([a-z-]+)\/([a-zA-Z0-9_.-]+)$/);
+      if (page) {
         res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
         res.end(page);
+      } else if (vendor && VENDOR[vendor[1]] && TYPES[path.extname(vendor[2])]) {
+        try {
+          const body = readFileSync(path.join(VENDOR[vendor[1]], vendor[2]));
+          res.writeHead(200, { 'content-type': TYPES[path.extname(vendor[2])] });
+          res.end(body);
+        } catch {
+          res.writeHead(404, { 'content-type': 'text/plain' });
+          res.end('not found');
+        }
       } else {
         res.writeHead(404, { 'content-type': 'text/plain' });
         res.end('not found');
@@ -99,6 +169,18 @@ function startHost(origin) {
     });
     host.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${host.address().port}`));
   });
+}
+
+/** Waits for a host page to say it is ready, or fails with what it reported. */
+async function waitHostPage(page) {
+  const state = await page.waitForFunction(
+    () => document.body.dataset.map === 'ready' || document.body.dataset.error,
+    null,
+    { timeout: 20000 },
+  );
+  const error = await page.evaluate(() => document.body.dataset.error);
+  assert(!error, `the page reported: ${error}`);
+  return state;
 }
 
 /** A fresh page with request blocking and console capture. */
@@ -313,6 +395,54 @@ async function main() {
     assert(n === 4, `${n} zones in the frame`);
     assert(new URL(frame.url()).origin !== new URL(p.url()).origin, 'the frame is not cross-origin');
     await p.screenshot({ path: path.join(OUTPUT, 'iframe-other-origin.png') });
+    await p.close();
+  });
+
+  await check('MapLibre GL JS on another origin draws the zones from /collections/zones/items', async () => {
+    const p = await newPage(context, 'maplibre');
+    await p.goto(`${hostOrigin}/maplibre`);
+    await waitHostPage(p);
+    const seen = await p.evaluate(([idlib, damascus]) => {
+      const map = window.map;
+      // The vector tiles keep properties, not GeoJSON's string ids: the zones' numbers.
+      const at = (lonLat) => map.queryRenderedFeatures(map.project(lonLat), { layers: ['zones'] })
+        .map((f) => f.properties.number);
+      return {
+        ids: [...new Set(map.querySourceFeatures('zones').map((f) => f.properties.number))].sort(),
+        idlib: at(idlib),
+        damascus: at(damascus),
+      };
+    }, [IDLIB_CITY, DAMASCUS]);
+    assert(JSON.stringify(seen.ids) === '[1,2,3,4]', `source features numbered ${seen.ids}`);
+    assert(JSON.stringify(seen.idlib) === '[1]', `at Idlib city: zones numbered ${seen.idlib}`);
+    assert(seen.damascus.length === 0, `in central Damascus: ${seen.damascus}`);
+    await p.screenshot({ path: path.join(OUTPUT, 'maplibre-other-origin.png') });
+    await p.close();
+  });
+
+  await check('OpenLayers on another origin reads the zones and governorates as GeoJSON', async () => {
+    const p = await newPage(context, 'openlayers');
+    await p.goto(`${hostOrigin}/openlayers`);
+    await waitHostPage(p);
+    const seen = await p.evaluate(([idlib, damascus]) => {
+      const { zones, governorates } = window.ol_;
+      const at = (source, lonLat) => source.getFeaturesAtCoordinate(ol.proj.fromLonLat(lonLat))
+        .map((f) => f.getId());
+      return {
+        zones: zones.getFeatures().map((f) => f.getId()).sort(),
+        governorates: governorates.getFeatures().length,
+        idlib: at(zones, idlib),
+        damascus: at(zones, damascus),
+        governorate: at(governorates, damascus),
+      };
+    }, [IDLIB_CITY, DAMASCUS]);
+    const all = ['eastern-ghouta', 'idlib', 'northern-homs', 'southern'];
+    assert(JSON.stringify(seen.zones) === JSON.stringify(all), `zones ${seen.zones}`);
+    assert(seen.governorates === 14, `${seen.governorates} governorates`);
+    assert(JSON.stringify(seen.idlib) === '["idlib"]', `at Idlib city: ${seen.idlib}`);
+    assert(seen.damascus.length === 0, `in central Damascus: ${seen.damascus}`);
+    assert(JSON.stringify(seen.governorate) === '["SY01"]', `governorate in central Damascus: ${seen.governorate}`);
+    await p.screenshot({ path: path.join(OUTPUT, 'openlayers-other-origin.png') });
     await p.close();
   });
 

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Browser test of the map page (GET /map): Debian's chromium, headless, driven by
-# playwright-core (pinned in package-lock.json) against the release binary on
-# 127.0.0.1, with every other host blocked. Installs chromium (apt, as root) and
+# Browser test of the map page (GET /map), and of two other map front ends
+# (MapLibre GL JS, OpenLayers) drawing the zones from a page on another origin:
+# Debian's chromium, headless, driven by playwright-core (all three pinned in
+# package-lock.json) against the release binary on 127.0.0.1, with every other
+# host blocked. Installs chromium (apt, as root) and
 # playwright-core (npm ci) when missing. Screenshots go to tests/browser/output/;
 # the main one is copied to docs/map.png (not when CI is set: CI leaves the tree
 # as it found it). Prints "N passed, M failed"; exits non-zero on failure.
@@ -31,7 +33,7 @@ fi
 cd "$here"
 if ! cmp -s package-lock.json node_modules/.dezone-installed-package-lock.json 2>/dev/null \
     || [ ! -f node_modules/playwright-core/package.json ]; then
-  echo "== npm ci (playwright-core)"
+  echo "== npm ci (playwright-core, maplibre-gl, ol)"
   npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
   cp package-lock.json node_modules/.dezone-installed-package-lock.json
 fi
