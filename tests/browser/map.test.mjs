@@ -120,7 +120,7 @@ const map = new Map({
 });
 window.map = map;
 map.on('load', () => {
-  map.addSource('zones', { type: 'geojson', data: DEZONE + '/collections/zones/items' });
+  map.addSource('zones', { type: 'geojson', data: DEZONE + '/collections/zones/items', promoteId: 'number' });
   map.addLayer({ id: 'zones', type: 'fill', source: 'zones', paint: { 'fill-color': '#b03a2e', 'fill-opacity': 0.5 } });
   map.once('idle', () => { document.body.dataset.map = 'ready'; });
 });
@@ -404,11 +404,12 @@ async function main() {
     await waitHostPage(p);
     const seen = await p.evaluate(([idlib, damascus]) => {
       const map = window.map;
-      // The vector tiles keep properties, not GeoJSON's string ids: the zones' numbers.
+      // The vector tiles keep properties, not GeoJSON's string ids: the page
+      // promotes the zones' numbers to feature ids (README, "The map page").
       const at = (lonLat) => map.queryRenderedFeatures(map.project(lonLat), { layers: ['zones'] })
-        .map((f) => f.properties.number);
+        .map((f) => f.id);
       return {
-        ids: [...new Set(map.querySourceFeatures('zones').map((f) => f.properties.number))].sort(),
+        ids: [...new Set(map.querySourceFeatures('zones').map((f) => f.id))].sort(),
         idlib: at(idlib),
         damascus: at(damascus),
       };
