@@ -24,6 +24,10 @@ use super::{
         description = "The four Syrian de-escalation zones of the Astana memorandum (signed 4 May 2017 by Russia, Iran and Turkey): point-in-zone with geodesic distances, zone metadata, and the zones as GeoJSON. The outlines are approximate, drawn from public sources; see the zones' `source` property.",
         license(name = "MIT", identifier = "MIT"),
     ),
+    // Relative to the document's own URL: behind a proxy's path prefix
+    // (`https://host/dezone/api`), requests built from the document (Swagger
+    // UI's "Try it out", generated clients) stay under the prefix.
+    servers((url = ".", description = "This service: the folder the document is served from")),
     tags(
         (name = "locate", description = "Which zone holds a point, and how far its edge is"),
         (name = "zones", description = "Zone metadata"),

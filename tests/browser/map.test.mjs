@@ -101,7 +101,8 @@ function hostPage(origin, title, head, body) {
  * A dashboard on another origin (another port): `/` embeds the map in an
  * iframe; `/maplibre` and `/openlayers` draw the zones with those libraries,
  * fetching the GeoJSON from dezone across origins; `/vendor/LIB/FILE` serves
- * the libraries' files from node_modules.
+ * the libraries' files from node_modules; `/dezone/…` is dezone itself, behind
+ * a path prefix, as a reverse proxy serves it.
  */
 function startHost(origin) {
   const pages = {
@@ -149,6 +150,10 @@ for (const source of [zones.getSource(), governorates.getSource()]) {
     host = http.createServer((req, res) => {
       const url = new URL(req.url, 'http://host');
       const page = pages[url.pathname];
+      if (url.pathname.startsWith(PREFIX + '/')) {
+        proxy(origin, req, res, req.url.slice(PREFIX.length));
+        return;
+      }
       const vendor = url.pathname.match(/^\/vendor\/([a-z-]+)\/([a-zA-Z0-9_.-]+)$/);
       if (page) {
         res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
@@ -169,6 +174,23 @@ for (const source of [zones.getSource(), governorates.getSource()]) {
     });
     host.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${host.address().port}`));
   });
+}
+
+/** The path prefix under which the host passes requests on to dezone. */
+const PREFIX = '/dezone';
+
+/** Passes `req` on to `origin` at `target`, as a reverse proxy mounting dezone under a prefix. */
+function proxy(origin, req, res, target) {
+  const { hostname, port } = new URL(origin);
+  const upstream = http.request({ hostname, port, path: target, method: req.method, headers: req.headers }, (answer) => {
+    res.writeHead(answer.statusCode, answer.headers);
+    answer.pipe(res);
+  });
+  upstream.on('error', () => {
+    res.writeHead(502, { 'content-type': 'text/plain' });
+    res.end('bad gateway');
+  });
+  req.pipe(upstream);
 }
 
 /** Waits for a host page to say it is ready, or fails with what it reported. */
@@ -456,6 +478,27 @@ async function main() {
     const operations = await p.$$eval('.opblock', (x) => x.length);
     assert(operations >= 10, `${operations} operations shown`);
     await p.screenshot({ path: path.join(OUTPUT, 'docs.png') });
+    await p.close();
+  });
+
+  await check('Swagger UI behind a path prefix sends "Try it out" requests under the prefix', async () => {
+    const p = await newPage(context, 'docs behind a prefix');
+    const response = await p.goto(`${hostOrigin}${PREFIX}/docs`);
+    assert(response && response.ok(), `status ${response && response.status()}`);
+    const op = p.locator('#operations-locate-locate_point');
+    await op.locator('.opblock-summary').click();
+    await op.locator('button.try-out__btn').click();
+    await op.locator('input[placeholder="lon"]').fill(String(IDLIB_CITY[0]));
+    await op.locator('input[placeholder="lat"]').fill(String(IDLIB_CITY[1]));
+    const [answer] = await Promise.all([
+      p.waitForResponse((r) => new URL(r.url()).pathname.endsWith('/locate')),
+      op.locator('button.execute').click(),
+    ]);
+    const sent = new URL(answer.url());
+    assert(sent.origin === hostOrigin && sent.pathname === `${PREFIX}/locate`, `sent to ${answer.url()}`);
+    assert(answer.status() === 200, `status ${answer.status()} from ${answer.url()}`);
+    const body = await answer.json();
+    assert(body.zones.map((z) => z.id).join() === 'idlib', `zones ${JSON.stringify(body.zones)}`);
     await p.close();
   });
 
