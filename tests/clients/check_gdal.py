@@ -12,7 +12,8 @@ import re
 import shutil
 import subprocess
 import sys
-import urllib.request
+
+from tap import Report, get_json
 
 BASE = os.environ["DEZONE_URL"].rstrip("/")
 WORK = os.environ.get("CLIENTS_WORK", "/tmp")
@@ -30,17 +31,7 @@ CONFIG = [
 ZONES = ["idlib", "northern-homs", "eastern-ghouta", "southern"]
 GOVERNORATES = [f"SY{i:02d}" for i in range(1, 15)]
 
-failures = 0
-
-
-def ok(name):
-    print(f"ok - {name}", flush=True)
-
-
-def not_ok(name, why):
-    global failures
-    failures += 1
-    print(f"not ok - {name}: {why}", flush=True)
+report = Report()
 
 
 def run(tool, *args):
@@ -63,12 +54,6 @@ def features(text):
         )
         out.append(fields)
     return out
-
-
-def get_json(path):
-    req = urllib.request.Request(BASE + path, headers={"Accept": "application/geo+json"})
-    with urllib.request.urlopen(req, timeout=20) as r:
-        return json.load(r)
 
 
 def rings(geometry):
@@ -106,7 +91,7 @@ def compare_geometry(served, copied):
 def main():
     missing = [t for t in ("ogrinfo", "ogr2ogr") if shutil.which(t) is None]
     if missing:
-        not_ok("gdal tools", f"{', '.join(missing)} not found on PATH (apt-get install gdal-bin)")
+        report.line("gdal tools", f"{', '.join(missing)} not found on PATH (apt-get install gdal-bin)")
         return 1
     version = subprocess.run(["ogrinfo", "--version"], capture_output=True, text=True).stdout.strip()
     print(f"# {version}")
@@ -120,15 +105,8 @@ def main():
         ("ogr2ogr -f GeoJSON copies the zones with the served geometries", check_ogr2ogr),
     ]
     for name, check in checks:
-        try:
-            why = check()
-        except Exception as e:  # a failed tool run or an unexpected answer
-            why = f"{type(e).__name__}: {e}"
-        if why:
-            not_ok(name, why)
-        else:
-            ok(name)
-    return 1 if failures else 0
+        report.check(name, check)
+    return report.exit_code()
 
 
 def check_layers():
@@ -184,7 +162,7 @@ def check_ogr2ogr():
     run("ogr2ogr", "-f", "GeoJSON", dest, DS, "zones")
     with open(dest, encoding="utf-8") as fh:
         copied = json.load(fh)
-    served = get_json("/collections/zones/items?limit=100")
+    served = get_json(BASE, "/collections/zones/items?limit=100")
     by_id = {f["properties"].get("id", f.get("id")): f for f in copied["features"]}
     if sorted(by_id) != sorted(ZONES) or len(copied["features"]) != 4:
         return f"copied ids {sorted(by_id)}, expected {sorted(ZONES)}"

@@ -7,18 +7,12 @@ Prints "ok - NAME" / "not ok - NAME: why" per sub-check; exits 1 when any failed
 import os
 import sys
 
+from tap import Report
+
 BASE = os.environ["DEZONE_URL"].rstrip("/")
 CORE = "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core"
-failures = 0
-
-
-def report(name, why):
-    global failures
-    if why:
-        failures += 1
-        print(f"not ok - {name}: {why}", flush=True)
-    else:
-        print(f"ok - {name}", flush=True)
+REPORT = Report()
+report = REPORT.line
 
 
 def ids(fc):
@@ -40,12 +34,7 @@ def main():
         return 1
     report("Features(url) reads the landing page", None if w.links else "the landing page has no links")
 
-    def check(name, fn):
-        try:
-            why = fn()
-        except Exception as e:
-            why = f"{type(e).__name__}: {e}"
-        report(name, why)
+    check = REPORT.check
 
     def conformance():
         classes = w.conformance().get("conformsTo", [])
@@ -119,7 +108,7 @@ def main():
     check("collection_items('zones', filter='number = 3') (CQL2 text) returns eastern-ghouta", cql2)
     check("collection_items('zones', datetime=2018-06-01) returns the zones then in force", datetime)
     check("api() reads the service-desc OpenAPI document", api)
-    return 1 if failures else 0
+    return REPORT.exit_code()
 
 
 if __name__ == "__main__":

@@ -10,32 +10,16 @@ pages with its own requests, types the fields from the features, and filters by 
 itself. Each answer is compared with what the service says over plain HTTP.
 """
 
-import json
 import os
 import sys
-import urllib.request
+
+from tap import Report, get_json
 
 BASE = os.environ["DEZONE_URL"].rstrip("/")
 ZONES = ["idlib", "northern-homs", "eastern-ghouta", "southern"]
 GOVERNORATES = [f"SY{i:02d}" for i in range(1, 15)]
 
-failures = 0
-
-
-def ok(name):
-    print(f"ok - {name}", flush=True)
-
-
-def not_ok(name, why):
-    global failures
-    failures += 1
-    print(f"not ok - {name}: {why}", flush=True)
-
-
-def get_json(path):
-    req = urllib.request.Request(BASE + path, headers={"Accept": "application/geo+json"})
-    with urllib.request.urlopen(req, timeout=20) as r:
-        return json.load(r)
+report = Report()
 
 
 def main():
@@ -54,7 +38,7 @@ def main():
             QgsVectorLayer,
         )
     except ImportError as e:
-        not_ok("qgis bindings", f"{e} (apt-get install python3-qgis qgis-providers; run with /usr/bin/python3)")
+        report.line("qgis bindings", f"{e} (apt-get install python3-qgis qgis-providers; run with /usr/bin/python3)")
         return 1
     app = QgsApplication([], False)
     app.initQgis()
@@ -79,7 +63,7 @@ def main():
         for field, want in [("number", "Integer"), ("valid_from", "Date"), ("area_km2", "Real")]:
             if types.get(field) != want:
                 return f"field {field} typed {types.get(field)}, expected {want} (fields: {types})"
-        served = {f["id"]: f for f in get_json("/collections/zones/items?limit=100")["features"]}
+        served = {f["id"]: f for f in get_json(BASE, "/collections/zones/items?limit=100")["features"]}
         # QGIS's own ellipsoidal area of each polygon against the served area_km2.
         area = QgsDistanceArea()
         area.setSourceCrs(QgsCoordinateReferenceSystem("EPSG:4326"), QgsProject.instance().transformContext())
@@ -110,7 +94,7 @@ def main():
         # QGIS's point-in-polygon on the features it read agrees with GET /locate.
         zones = {f["id"]: f.geometry() for f in layer("zones").getFeatures()}
         for lon, lat in [(36.63, 35.93), (36.40, 33.55), (36.176, 32.626), (36.72, 34.83), (38.0, 34.5)]:
-            answer = get_json(f"/locate?lon={lon}&lat={lat}")
+            answer = get_json(BASE, f"/locate?lon={lon}&lat={lat}")
             served = [z["id"] for z in answer["zones"]]
             point = QgsGeometry.fromPointXY(QgsPointXY(lon, lat))
             held = [i for i, g in zones.items() if g.intersects(point)]
@@ -125,15 +109,8 @@ def main():
         ("QGIS point-in-polygon on the zones it read agrees with /locate", check_points),
     ]
     for name, check in checks:
-        try:
-            why = check()
-        except Exception as e:  # an invalid layer or an unexpected answer
-            why = f"{type(e).__name__}: {e}"
-        if why:
-            not_ok(name, why)
-        else:
-            ok(name)
-    return 1 if failures else 0
+        report.check(name, check)
+    return report.exit_code()
 
 
 if __name__ == "__main__":
