@@ -55,6 +55,46 @@ async fn served_api_document_is_the_committed_file_byte_for_byte() {
     }
 }
 
+/// The path a relative server URL made only of `.` and `..` segments names,
+/// for a document served at `document` (RFC 3986 §5.2).
+fn server_path(document: &str, server: &str) -> String {
+    let mut folder: Vec<&str> = document.split('/').filter(|s| !s.is_empty()).collect();
+    folder.pop();
+    for segment in server.split('/').filter(|s| !s.is_empty()) {
+        match segment {
+            "." => {}
+            ".." => {
+                folder.pop();
+            }
+            other => panic!("server URL {server:?} has a segment {other:?}"),
+        }
+    }
+    let mut path = String::from("/");
+    for segment in folder {
+        path.push_str(segment);
+        path.push('/');
+    }
+    path
+}
+
+/// Both documents send requests to the service's root, resolved from where
+/// each is served, so that behind a path prefix they stay under it.
+#[test]
+fn each_document_names_the_service_root_from_where_it_is_served() {
+    for (path, committed) in [("/api", COMMITTED), ("/api/openapi-3.1.json", COMMITTED_31)] {
+        let doc: serde_json::Value = serde_json::from_str(committed).unwrap();
+        let servers = doc["servers"].as_array().unwrap();
+        assert_eq!(servers.len(), 1, "{path}");
+        let url = servers[0]["url"].as_str().unwrap();
+        assert_eq!(server_path(path, url), "/", "{path}: server {url:?}");
+        assert_eq!(
+            server_path(&format!("/dezone{path}"), url),
+            "/dezone/",
+            "{path}"
+        );
+    }
+}
+
 #[test]
 fn every_route_documents_its_error_responses_as_problems() {
     let doc: serde_json::Value = serde_json::from_str(COMMITTED).unwrap();

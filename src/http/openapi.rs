@@ -40,8 +40,18 @@ pub struct ApiDoc;
 
 /// The OpenAPI 3.1 document (utoipa's), pretty JSON with a final newline, as
 /// served at `/api/openapi-3.1.json` and committed as `openapi/openapi-3.1.json`.
+/// Served one folder below `/api`, it names the folder above as its server.
 #[must_use]
 pub fn render(doc: &utoipa::openapi::OpenApi) -> String {
+    let mut doc = doc.clone();
+    doc.servers = Some(vec![
+        utoipa::openapi::server::ServerBuilder::new()
+            .url("..")
+            .description(Some(
+                "This service: the folder above the one the document is served from",
+            ))
+            .build(),
+    ]);
     let mut text = doc.to_pretty_json().unwrap_or_default();
     text.push('\n');
     text
