@@ -127,6 +127,35 @@ fn real_binary_serves_locate_zones_and_problems_then_stops_on_sigterm() {
 /// The names of the process's threads that start with `prefix`, each once
 /// (a server thread's helpers, if any, carry its name).
 #[cfg(target_os = "linux")]
+/// Every answer may be read by any origin, whether the request named one or
+/// not: a shared cache may give an answer stored for curl or GDAL to a map
+/// page on another origin (Fetch, "CORS protocol and HTTP caches").
+#[test]
+fn answers_without_an_origin_carry_cors_headers_too() {
+    let server = Server::start(&[]);
+    for target in [
+        "/locate?lon=36.63&lat=35.93",
+        "/collections/zones/items",
+        "/zones",
+        "/api",
+        "/locate?lon=36.63&lat=abc",
+        "/no-such-page",
+    ] {
+        let (_, headers, _) = server.request(&format!("GET {target} HTTP/1.1"), b"");
+        let headers = headers.to_ascii_lowercase();
+        assert!(
+            headers.contains("access-control-allow-origin: *"),
+            "{target}: {headers}"
+        );
+        assert!(
+            headers.contains("access-control-expose-headers: etag"),
+            "{target}: {headers}"
+        );
+        assert!(!headers.contains("vary: origin"), "{target}: {headers}");
+    }
+    server.stop();
+}
+
 fn thread_names(pid: u32, prefix: &str) -> std::collections::BTreeSet<String> {
     std::fs::read_dir(format!("/proc/{pid}/task"))
         .unwrap()

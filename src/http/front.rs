@@ -42,7 +42,7 @@ use axum::{
     Router,
     body::{Bytes, HttpBody},
     extract::Request,
-    http::{HeaderMap, Method, Uri, header},
+    http::{HeaderMap, Method, Uri},
     response::{IntoResponse, Response},
     routing::future::RouteFuture,
 };
@@ -189,7 +189,6 @@ impl Front {
     fn answer<B>(&self, request: &Request<B>, lane: Lane, path: &Params<'_, '_>) -> Response {
         let started = Instant::now();
         let headers = request.headers();
-        let cross_origin = headers.contains_key(header::ORIGIN);
         let answer = match self.guard.admit(request) {
             Ok(_in_flight) => panic::catch_unwind(AssertUnwindSafe(|| {
                 (lane.answer)(&self.state, path, request.uri(), headers)
@@ -197,13 +196,7 @@ impl Front {
             .unwrap_or_else(problem::panic_response),
             Err(refusal) => refusal,
         };
-        let answer = outer::finish(
-            answer,
-            request.uri(),
-            request.method(),
-            self.limits,
-            cross_origin,
-        );
+        let answer = outer::finish(answer, request.uri(), request.method(), self.limits);
         self.metrics
             .answered(lane.route, answer.status().as_u16(), started);
         answer
@@ -268,7 +261,7 @@ impl Future for FrontFuture {
 mod tests {
     use axum::{
         body::Body,
-        http::{HeaderMap, StatusCode},
+        http::{HeaderMap, StatusCode, header},
     };
     use http_body_util::BodyExt as _;
     use proptest::prelude::*;

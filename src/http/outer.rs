@@ -3,12 +3,15 @@
 //!
 //! One hand-written tower layer rather than a stack of general ones: it runs
 //! on every request of a service answering tens of thousands a second, so it
-//! neither boxes nor allocates, and a successful answer without an `Origin`
-//! costs it a status check and two header lookups.
+//! neither boxes nor allocates, and a successful answer costs it a status
+//! check, two header lookups and two header inserts.
 //!
 //! CORS: any origin may `GET`, `HEAD` and `POST` (no credentials), so the
-//! answer never depends on the origin (`Access-Control-Allow-Origin: *`, no
-//! `Vary: origin`). A preflight (`OPTIONS` with `Origin` and
+//! answer never depends on the origin: every answer carries
+//! `Access-Control-Allow-Origin: *`, with or without an `Origin` in the
+//! request, and no `Vary: origin`. A shared cache may then give an answer
+//! stored for curl or GDAL to a map page on another origin (Fetch, §3.2.5,
+//! "CORS protocol and HTTP caches"). A preflight (`OPTIONS` with `Origin` and
 //! `Access-Control-Request-Method`) is answered here, on any path, with
 //! `204` and what may be sent; browsers may cache that for a day.
 
@@ -82,8 +85,7 @@ where
 
     fn call(&mut self, request: Request) -> Self::Future {
         let headers = request.headers();
-        let cross_origin = headers.contains_key(header::ORIGIN);
-        if cross_origin
+        if headers.contains_key(header::ORIGIN)
             && request.method() == Method::OPTIONS
             && headers.contains_key(header::ACCESS_CONTROL_REQUEST_METHOD)
         {
@@ -96,7 +98,6 @@ where
         OuterFuture::Inner {
             inner: self.inner.call(request),
             asked: Some(asked),
-            cross_origin,
             limits: self.limits,
         }
     }
@@ -113,7 +114,6 @@ pin_project_lite::pin_project! {
             #[pin]
             inner: F,
             asked: Option<(Uri, Method)>,
-            cross_origin: bool,
             limits: Limits,
         },
     }
@@ -133,35 +133,26 @@ where
             OuterProjection::Inner {
                 inner,
                 asked,
-                cross_origin,
                 limits,
             } => {
                 let response = ready!(inner.poll(cx))?;
                 let (uri, method) = asked.take().unwrap_or_default();
-                Poll::Ready(Ok(finish(response, &uri, &method, *limits, *cross_origin)))
+                Poll::Ready(Ok(finish(response, &uri, &method, *limits)))
             }
         }
     }
 }
 
 /// What the layer does to the answer to a request other than a preflight:
-/// an error becomes a problem, a page gets its framing policy, and a
-/// cross-origin caller may read the answer. For callers that answer without
-/// the layer wrapped around them (the [`front`](super::front)).
-pub fn finish(
-    response: Response,
-    uri: &Uri,
-    method: &Method,
-    limits: Limits,
-    cross_origin: bool,
-) -> Response {
+/// an error becomes a problem, a page gets its framing policy, and any
+/// origin may read the answer. For callers that answer without the layer
+/// wrapped around them (the [`front`](super::front)).
+pub fn finish(response: Response, uri: &Uri, method: &Method, limits: Limits) -> Response {
     let mut response =
         problem::render_problem(map::deny_framing_elsewhere(response), uri, method, limits);
-    if cross_origin {
-        let headers = response.headers_mut();
-        headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, ANY);
-        headers.insert(header::ACCESS_CONTROL_EXPOSE_HEADERS, EXPOSE_HEADERS);
-    }
+    let headers = response.headers_mut();
+    headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, ANY);
+    headers.insert(header::ACCESS_CONTROL_EXPOSE_HEADERS, EXPOSE_HEADERS);
     response
 }
 
