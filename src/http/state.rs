@@ -349,6 +349,24 @@ mod tests {
     }
 
     #[test]
+    fn the_version_is_the_same_at_any_address() {
+        let index = || crate::cli::load_index(None, None).unwrap();
+        let root = Data::new(index(), "");
+        let local = Data::new(index(), "http://127.0.0.1:8080");
+        let proxied = Data::new(index(), "https://maps.example.org/dezone");
+        assert_eq!(root.version, local.version);
+        assert_eq!(root.version, proxied.version);
+        let mut zones = geodata::load_embedded().unwrap();
+        zones[0].meta.name.push('!');
+        let renamed = Data::new(
+            ZoneIndex::with_governorates(zones, geodata::load_embedded_governorates().unwrap())
+                .with_coast(geodata::load_embedded_coast().unwrap()),
+            "",
+        );
+        assert_ne!(root.version, renamed.version, "a zone's name is data");
+    }
+
+    #[test]
     fn every_clone_shares_one_state_and_frame_ancestors_builds_a_new_one() {
         let state = AppState::new(geodata::load_embedded().unwrap(), Limits::default());
         let clone = state.clone();

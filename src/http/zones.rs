@@ -221,11 +221,18 @@ impl ZoneResources {
             GEO_JSON,
         );
         // Answers depend on the governorates and the coastal band too: a
-        // version names all three.
+        // version names all three, and not the address they are served at.
         // In P-code order, as served: the order of a file does not matter.
         let mut governorates: Vec<_> = index.governorates().iter().collect();
         governorates.sort_by(|a, b| a.pcode.cmp(&b.pcode));
-        let mut hashed = collection.body().to_vec();
+        // The zones without their links, which carry the base URL: the same
+        // data served at another address or behind a proxy is the same version.
+        let mut hashed = Vec::new();
+        for zone in zones {
+            let mut feature = zone_feature(zone, "");
+            feature.links.clear();
+            hashed.extend_from_slice(&serde_json::to_vec(&feature).unwrap_or_default());
+        }
         for governorate in governorates {
             let feature = super::governorates::feature(governorate, "");
             hashed.extend_from_slice(&serde_json::to_vec(&feature).unwrap_or_default());
