@@ -3,8 +3,9 @@
  *
  * Everything comes from the service itself, by URLs relative to the page, so
  * the page works with no internet and behind a path prefix:
- *   collections/zones/items                   the zones (GeoJSON, with metadata)
- *   collections/governorates/items?limit=100  the offline base layer
+ *   collections/zones/items                   the zones (GeoJSON, with metadata),
+ *                                             and ?offset=N for pages after the first
+ *   collections/governorates/items            the offline base layer, likewise
  *   locate?lon=&lat=                          the answer shown on a click
  * The server puts the page's parameters, already validated, on #map as data-*
  * attributes. Text from the data or the query is only ever set as textContent
@@ -103,9 +104,9 @@
     locate(at.lng, at.lat);
   });
 
-  var zonesLoaded = getJson('collections/zones/items', 'application/geo+json').then(drawZones);
+  var zonesLoaded = getCollection('collections/zones/items').then(drawZones);
   var baseLoaded = ds.governorates === '1'
-    ? getJson('collections/governorates/items?limit=100', 'application/geo+json').then(drawBase, function () {
+    ? getCollection('collections/governorates/items').then(drawBase, function () {
       // The base layer is a backdrop; the zones stay useful without it.
       return null;
     })
@@ -147,6 +148,30 @@
       }, function () {
         throw new Error(response.status + ' ' + response.statusText);
       });
+    });
+  }
+
+  // Every feature of a collection. The first page is the prepared answer the
+  // browser may cache; items come 10 to a page, so a zone file of more than 10
+  // zones takes more pages, asked by offset relative to the page (not by the
+  // `next` link, which is absolute to the base URL) to stay under any prefix.
+  function getCollection(url) {
+    return getJson(url, 'application/geo+json').then(function (first) {
+      var features = first.features || [];
+      function more() {
+        if (!(features.length < first.numberMatched)) {
+          first.features = features;
+          return first;
+        }
+        return getJson(url + '?offset=' + features.length, 'application/geo+json').then(function (page) {
+          if (!page.features || page.features.length === 0) {
+            throw new Error(url + ': the service returned fewer features than it matched');
+          }
+          features = features.concat(page.features);
+          return more();
+        });
+      }
+      return more();
     });
   }
 

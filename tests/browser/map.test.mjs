@@ -8,7 +8,7 @@
 // screenshot directory). Prints "N passed, M failed"; exits 1 on any failure.
 
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import http from 'node:http';
 import path from 'node:path';
@@ -26,7 +26,7 @@ const started = Date.now();
 const results = [];
 const consoleErrors = [];
 const outsideRequests = [];
-let server;
+const servers = [];
 let host;
 let browser;
 let profile;
@@ -38,7 +38,7 @@ const watchdog = setTimeout(() => {
 
 function shutdown(code) {
   clearTimeout(watchdog);
-  if (server && server.exitCode === null) server.kill('SIGTERM');
+  for (const s of servers) if (s.exitCode === null) s.kill('SIGTERM');
   if (host) host.close();
   const closing = browser ? browser.close().catch(() => {}) : Promise.resolve();
   closing.finally(() => {
@@ -63,13 +63,14 @@ function assert(condition, message) {
   if (!condition) throw new Error(message);
 }
 
-/** Starts `dezone serve` on a free port; resolves to its origin. */
-function startServer() {
+/** Starts `dezone serve` on a free port, with `args`; resolves to its origin. */
+function startServer(args = []) {
   return new Promise((resolve, reject) => {
-    server = spawn(BIN, ['serve', '--addr', '127.0.0.1:0'], {
+    const server = spawn(BIN, ['serve', '--addr', '127.0.0.1:0', ...args], {
       env: { ...process.env, RUST_LOG: 'warn,dezone=info', NO_COLOR: '1' },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
+    servers.push(server);
     let log = '';
     server.stderr.setEncoding('utf8');
     server.stderr.on('data', (chunk) => {
@@ -417,6 +418,32 @@ async function main() {
     assert(n === 4, `${n} zones in the frame`);
     assert(new URL(frame.url()).origin !== new URL(p.url()).origin, 'the frame is not cross-origin');
     await p.screenshot({ path: path.join(OUTPUT, 'iframe-other-origin.png') });
+    await p.close();
+  });
+
+  await check('a zone file of 12 zones draws all 12, though items come 10 to a page', async () => {
+    // Twelve boxes in eastern Syria, each with the properties a zone file needs.
+    const boxes = Array.from({ length: 12 }, (_, i) => {
+      const [lon, lat] = [38.2 + (i % 4) * 0.6, 34.4 + Math.floor(i / 4) * 0.6];
+      return {
+        type: 'Feature',
+        id: `box-${i + 1}`,
+        geometry: { type: 'Polygon', coordinates: [[[lon, lat], [lon + 0.4, lat], [lon + 0.4, lat + 0.4], [lon, lat + 0.4], [lon, lat]]] },
+        properties: {
+          number: i + 1, name: `Box ${i + 1}`, provinces: ['Homs'], description: 'a test box',
+          guarantors: ['Russia', 'Iran', 'Turkey'], signed: '2017-05-04', in_force: '2017-05-06',
+          source: 'browser test fixture, not a real zone',
+        },
+      };
+    });
+    const file = path.join(profile, 'twelve-boxes.geojson');
+    writeFileSync(file, JSON.stringify({ type: 'FeatureCollection', features: boxes }));
+    const twelve = await startServer(['--geodata', file]);
+    const p = await newPage(context, '/map with 12 zones');
+    await p.goto(`${twelve}/map`);
+    await waitReady(p);
+    const drawn = await p.$$eval('path.dezone-zone', (x) => x.length);
+    assert(drawn === 12, `${drawn} zones drawn`);
     await p.close();
   });
 
