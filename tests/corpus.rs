@@ -1820,8 +1820,9 @@ fn hostile_requests_get_exact_problems_and_the_server_keeps_answering() {
 /// Load shedding and the request timeout, on a server that answers one
 /// request at a time and waits 3 s for an answer: a `POST` whose body stops
 /// after 10 of its 100 bytes holds the one place, so another request is
-/// refused at once (503, `Retry-After: 1`); after 3 s the `POST` gets a 408
-/// and its connection is closed, and the place is free again.
+/// refused at once (503, `Retry-After: 1`), but the probes and the metrics
+/// are not; after 3 s the `POST` gets a 408 and its connection is closed, and
+/// the place is free again.
 #[test]
 fn a_slow_upload_is_shed_against_and_then_timed_out() {
     let server = Server::start_with(&["--max-in-flight", "1", "--request-timeout-ms", "3000"]);
@@ -1861,6 +1862,16 @@ fn a_slow_upload_is_shed_against_and_then_timed_out() {
         .check(&shed)
         .unwrap_or_else(|why| panic!("the second request: {why}: {}", shed.describe()));
     assert_eq!(shed.header("retry-after"), Some("1"), "{}", shed.describe());
+    // The probes and the metrics still answer while the place is taken.
+    for path in ["/healthz", "/readyz", "/metrics"] {
+        let answer = send(&server.addr, &get(path)).unwrap();
+        assert_eq!(
+            answer.status,
+            200,
+            "{path} while shedding: {}",
+            answer.describe()
+        );
+    }
 
     let mut bytes = Vec::new();
     let _ = slow.read_to_end(&mut bytes);

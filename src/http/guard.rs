@@ -9,7 +9,10 @@
 //! - more than `max_headers` header fields, or over `max_header_bytes` of
 //!   them: 431;
 //! - a request beyond `max_in_flight` being answered at once: 503 with
-//!   `Retry-After: 1`, at once (load is shed, not queued);
+//!   `Retry-After: 1`, at once (load is shed, not queued). The probes and the
+//!   metrics ([`UNCOUNTED`]) are neither counted nor shed: a liveness probe
+//!   failing under load would have the service restarted, and the metrics
+//!   are what shows the load;
 //! - an answer not ready within `request_timeout_ms`: 408 (and the connection
 //!   closed) when the handler was waiting for the request body, the client
 //!   being slow to send it; else 503, the service being slow. A 408 tells the
@@ -278,12 +281,20 @@ fn admit<B>(
     if let Some(error) = oversized(request, limits) {
         return Err(error.into_response());
     }
+    if UNCOUNTED.contains(&request.uri().path()) {
+        return Ok(Slot(None));
+    }
     Slot::take(in_flight, limits.max_in_flight).ok_or_else(|| shed(limits.max_in_flight))
 }
 
-/// One request counted in flight; uncounted when dropped.
+/// The paths answered whatever the number of requests in flight: the health
+/// probes and the metrics, each a few hundred bytes read from memory.
+pub const UNCOUNTED: [&str; 3] = ["/healthz", "/readyz", "/metrics"];
+
+/// One request counted in flight (`None`: one of [`UNCOUNTED`]); uncounted
+/// when dropped.
 #[derive(Debug)]
-pub struct Slot(Arc<AtomicUsize>);
+pub struct Slot(Option<Arc<AtomicUsize>>);
 
 impl Slot {
     /// Counts a request, unless `max` are in flight already.
@@ -295,13 +306,15 @@ impl Slot {
             in_flight.fetch_sub(1, Ordering::Relaxed);
             return None;
         }
-        Some(Self(Arc::clone(in_flight)))
+        Some(Self(Some(Arc::clone(in_flight))))
     }
 }
 
 impl Drop for Slot {
     fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::Relaxed);
+        if let Some(in_flight) = &self.0 {
+            in_flight.fetch_sub(1, Ordering::Relaxed);
+        }
     }
 }
 
