@@ -107,7 +107,7 @@ settings! {
         /// Public URL prefix for links in answers (e.g. `https://maps.example.org/dezone`);
         /// when unset, `http://ADDR` of the address listened on (root-relative links
         /// when listening on `0.0.0.0` or `[::]`).
-        #[arg(long, env = "DEZONE_BASE_URL", default_value = "")]
+        #[arg(long, env = "DEZONE_BASE_URL", default_value = "", value_parser = base_url)]
         pub base_url: String,
 
         /// Most points in one `POST /locate`.
@@ -210,6 +210,26 @@ impl Config {
 /// A count or size of at least 1.
 fn at_least_one() -> clap::builder::RangedU64ValueParser<usize> {
     clap::builder::RangedU64ValueParser::new().range(1..)
+}
+
+/// A public base URL: empty (unset), or an absolute `http` or `https` URL
+/// with a host and no query or fragment, since every link of every answer
+/// starts with it.
+fn base_url(value: &str) -> std::result::Result<String, String> {
+    const EXPECTED: &str = "an http:// or https:// URL with a host and no query or fragment, \
+         such as https://maps.example.org/dezone";
+    if value.is_empty() {
+        return Ok(String::new());
+    }
+    let uri: axum::http::Uri = value
+        .parse()
+        .map_err(|e| format!("{e}; expected {EXPECTED}"))?;
+    let web = matches!(uri.scheme_str(), Some("http" | "https"));
+    let host = uri.authority().is_some_and(|a| !a.host().is_empty());
+    if !web || !host || uri.query().is_some() || value.contains('#') {
+        return Err(format!("expected {EXPECTED}"));
+    }
+    Ok(value.to_owned())
 }
 
 /// A number of threads: 1 to [`MAX_THREADS`](crate::http::workers::MAX_THREADS).
@@ -614,6 +634,38 @@ mod tests {
 
     fn parse(text: &str) -> Result<FileSettings> {
         FileSettings::parse(Path::new("dezone.toml"), text)
+    }
+
+    #[test]
+    fn a_base_url_is_an_http_url_with_a_host() {
+        for good in [
+            "",
+            "https://maps.example.org/dezone",
+            "http://127.0.0.1:8080",
+            "https://example.org/",
+        ] {
+            assert_eq!(base_url(good).as_deref(), Ok(good), "{good}");
+        }
+        for bad in [
+            "example.org",
+            "/dezone",
+            "javascript:alert(1)",
+            "ftp://example.org",
+            "https://exa mple.org",
+            "https://example.org/dezone?x=1",
+            "https://example.org/dezone#top",
+            "https:///dezone",
+        ] {
+            let why = base_url(bad).unwrap_err();
+            assert!(
+                why.contains("expected an http:// or https:// URL"),
+                "{bad}: {why}"
+            );
+        }
+        let path = file("bad-base-url", "base_url = \"example.org\"\n");
+        let args = ["dezone", "serve", "--config", path.to_str().unwrap()];
+        let error = Cli::load_from(args).unwrap_err().to_string();
+        assert!(error.contains("base_url"), "{error}");
     }
 
     #[test]
