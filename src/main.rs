@@ -114,9 +114,8 @@ fn serve(config: &Config) -> anyhow::Result<()> {
         .build()
         .context("cannot start the async runtime")?;
     runtime.block_on(async {
-        let listener = tokio::net::TcpListener::bind(config.addr)
-            .await
-            .with_context(|| format!("cannot listen on {}", config.addr))?;
+        let listener =
+            listen(config.addr).with_context(|| format!("cannot listen on {}", config.addr))?;
         let addr = listener.local_addr()?;
         let base_url = public_base(&config.base_url, addr);
         let state = AppState::from_index(index, config.limits(), &base_url)
@@ -158,6 +157,27 @@ fn serve(config: &Config) -> anyhow::Result<()> {
 /// listened on, so that clients that need absolute links (GDAL, OWSLib) get
 /// them; root-relative links when listening on every interface, where no one
 /// address is right for every client.
+/// Connections the kernel may hold for `accept` (capped by
+/// `net.core.somaxconn`). The standard library's 128 drops SYNs when clients
+/// that open a connection a request arrive faster than one thread accepts, and
+/// each drop costs its client a second's retransmit.
+const LISTEN_BACKLOG: u32 = 4096;
+
+/// A listening socket on `addr` with [`LISTEN_BACKLOG`].
+fn listen(addr: std::net::SocketAddr) -> std::io::Result<tokio::net::TcpListener> {
+    let socket = if addr.is_ipv4() {
+        tokio::net::TcpSocket::new_v4()?
+    } else {
+        tokio::net::TcpSocket::new_v6()?
+    };
+    // As the standard library's bind does on Unix: a restart may bind at once
+    // while the last run's connections are in TIME_WAIT.
+    #[cfg(unix)]
+    socket.set_reuseaddr(true)?;
+    socket.bind(addr)?;
+    socket.listen(LISTEN_BACKLOG)
+}
+
 fn public_base(configured: &str, addr: std::net::SocketAddr) -> String {
     if !configured.is_empty() {
         configured.to_owned()
