@@ -254,6 +254,23 @@ fn serve_refuses_bad_geodata_naming_the_file_and_fault() {
         stderr.contains(path) && stderr.contains("overlap"),
         "{stderr}"
     );
+    // A file that is missing, and one that is not JSON: each cause said once.
+    for (path, cause) in [
+        ("/nonexistent/zones.geojson", "No such file or directory"),
+        (
+            concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"),
+            "expected value at line 1",
+        ),
+    ] {
+        let out = Command::new(BIN)
+            .args(["serve", "--addr", "127.0.0.1:0", "--geodata", path])
+            .output()
+            .unwrap();
+        assert!(!out.status.success());
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(path), "{stderr}");
+        assert_eq!(stderr.matches(cause).count(), 1, "{stderr}");
+    }
 }
 
 #[test]
