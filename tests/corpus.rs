@@ -1293,6 +1293,11 @@ fn table() -> Vec<Case> {
         not_found("not in force"),
     )
     .row(
+        "before a zone with no end",
+        get("/zones/idlib?at=2016-01-01"),
+        not_found("valid from 2017-05-06, with no end"),
+    )
+    .row(
         "PUT",
         method("PUT", "/zones/idlib"),
         not_allowed("PUT", "GET,HEAD"),

@@ -550,13 +550,13 @@ pub fn zone_answer(
     if let Some(date) = at {
         let zone = data.index.zones().iter().find(|z| z.id().as_str() == id);
         if let Some(zone) = zone.filter(|z| !z.meta.in_force_on(date)) {
-            let until = zone
-                .meta
-                .valid_until
-                .map_or_else(|| "on".to_owned(), |d| d.to_string());
+            let from = zone.meta.valid_from;
+            let valid = zone.meta.valid_until.map_or_else(
+                || format!("valid from {from}, with no end"),
+                |until| format!("valid {from} to {until}"),
+            );
             return Err(ApiError::not_found(format!(
-                "zone {id} was not in force on {date} (valid {} to {until})",
-                zone.meta.valid_from
+                "zone {id} was not in force on {date} ({valid})"
             )));
         }
     }
