@@ -1501,7 +1501,10 @@ async fn api_is_an_openapi_3_0_document_with_every_route() {
 async fn api_matches_the_library_document() {
     let app = app();
     let library = serde_json::to_value(dezone::http::openapi()).unwrap();
-    let served_31 = get(&app, "/api/openapi-3.1.json").await.json();
+    let mut served_31 = get(&app, "/api/openapi-3.1.json").await.json();
+    // Served one folder below /api, the 3.1 document names the folder above.
+    assert_eq!(served_31["servers"][0]["url"], "..");
+    served_31["servers"] = library["servers"].clone();
     assert_eq!(served_31, library);
     let served_30 = get(&app, "/api").await.json();
     assert_eq!(served_30, dezone::http::openapi30::downgrade(library));
