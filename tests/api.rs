@@ -1535,7 +1535,19 @@ async fn docs_serve_swagger_ui_offline() {
         let answer = get(&app, &format!("/docs/{asset}")).await;
         assert_eq!(answer.status, StatusCode::OK, "{asset}");
         assert!(!answer.body.is_empty(), "{asset}");
+        // Compiled in: a browser may keep them rather than fetch 1.5 MB again.
+        assert_eq!(
+            answer.header(header::CACHE_CONTROL),
+            Some(dezone::http::DOCS_CACHE_CONTROL),
+            "{asset}"
+        );
     }
+    let missing = get(&app, "/docs/nope.js").await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    assert_ne!(
+        missing.header(header::CACHE_CONTROL),
+        Some(dezone::http::DOCS_CACHE_CONTROL)
+    );
     let initializer = get(&app, "/docs/swagger-initializer.js").await.text();
     assert!(initializer.contains("\"../api\""), "{initializer}");
     // Relative, so that a proxy's path prefix stays: /dezone/docs → /dezone/docs/.

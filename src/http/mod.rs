@@ -149,7 +149,7 @@ fn assemble(
     // `docs/`), so that it works under a proxy's path prefix too.
     let docs = Router::new()
         .merge(SwaggerUi::new("/docs").config(Config::from("../api")))
-        .layer(axum::middleware::map_response(relative_docs_redirect))
+        .layer(axum::middleware::map_response(docs_headers))
         .layer(compression());
     routes
         .merge(docs)
@@ -158,16 +158,24 @@ fn assemble(
         .layer(layers)
 }
 
-/// Swagger UI's redirect from `/docs` to `/docs/`, made relative (`docs/`,
-/// RFC 9110 §10.2.2) so that it keeps a proxy's path prefix.
-async fn relative_docs_redirect(
-    mut response: axum::response::Response,
-) -> axum::response::Response {
-    let location = response.headers().get(axum::http::header::LOCATION);
-    if location.is_some_and(|l| l == "/docs/") {
+/// How long a browser may keep Swagger UI's files: they are compiled into
+/// the binary (the bundle is 1.5 MB) and change only with it.
+pub const DOCS_CACHE_CONTROL: &str = "public, max-age=86400";
+
+/// Swagger UI's answers, amended: its redirect from `/docs` to `/docs/` made
+/// relative (`docs/`, RFC 9110 §10.2.2) so that it keeps a proxy's path
+/// prefix, and its files given [`DOCS_CACHE_CONTROL`] so that a browser does
+/// not fetch them again at every visit.
+async fn docs_headers(mut response: axum::response::Response) -> axum::response::Response {
+    use axum::http::{HeaderValue, header};
+    let headers = response.headers_mut();
+    if headers.get(header::LOCATION).is_some_and(|l| l == "/docs/") {
+        headers.insert(header::LOCATION, HeaderValue::from_static("docs/"));
+    }
+    if response.status().is_success() {
         response.headers_mut().insert(
-            axum::http::header::LOCATION,
-            axum::http::HeaderValue::from_static("docs/"),
+            header::CACHE_CONTROL,
+            HeaderValue::from_static(DOCS_CACHE_CONTROL),
         );
     }
     response
