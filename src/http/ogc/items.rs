@@ -458,6 +458,16 @@ fn checked_geometries(expr: cql2::Expr) -> Result<cql2::Expr, ApiError> {
             "`filter` holds a geometry that is not valid WKT or GeoJSON".to_owned(),
         ));
     };
+    // A filter is a boolean expression: an operation, or `true` / `false`.
+    if !matches!(value, Value::Object(_) | Value::Bool(_)) {
+        return Err(invalid(
+            "filter",
+            format!(
+                "`filter` must be a boolean expression, got {}",
+                shown(&value.to_string())
+            ),
+        ));
+    }
     let mut changed = false;
     check_value(&mut value, &mut changed)
         .map_err(|why| invalid("filter", format!("`filter` {why}")))?;
@@ -489,6 +499,23 @@ fn check_value(value: &mut Value, changed: &mut bool) -> Result<(), String> {
                 (map.get("type"), map.get("coordinates"))
             {
                 return check_coordinates(kind, coordinates);
+            }
+            // `and` and `or` join two or more expressions, `not` negates one.
+            if let (Some(Value::String(op)), Some(Value::Array(args))) =
+                (map.get("op"), map.get("args"))
+            {
+                let op = op.to_ascii_lowercase();
+                let fits = match op.as_str() {
+                    "and" | "or" => args.len() >= 2,
+                    "not" => args.len() == 1,
+                    _ => true,
+                };
+                if !fits {
+                    return Err(format!(
+                        "has `{op}` with {} argument(s); `and` and `or` take two or more, `not` one",
+                        args.len()
+                    ));
+                }
             }
             // A WKT literal the grammar could not read as one comes back as a
             // call of a function named after its type: `POINT(1)`.
@@ -1051,6 +1078,33 @@ mod tests {
             "{}",
             reversed.detail
         );
+    }
+
+    #[test]
+    fn a_filter_is_a_boolean_expression_of_the_right_arity() {
+        for (text, why) in [
+            ("null", "must be a boolean expression, got null"),
+            ("5", "must be a boolean expression"),
+            (r#""number""#, "must be a boolean expression"),
+            (r#"{"op":"and","args":[]}"#, "`and` with 0 argument(s)"),
+            (
+                r#"{"op":"or","args":[{"op":"=","args":[{"property":"number"},1]}]}"#,
+                "`or` with 1 argument(s)",
+            ),
+            (r#"{"op":"not","args":[]}"#, "`not` with 0 argument(s)"),
+        ] {
+            let refused = filter(text, "cql2-json").unwrap_err();
+            assert_eq!(refused.parameter.as_deref(), Some("filter"), "{text}");
+            assert!(refused.detail.contains(why), "{text}: {}", refused.detail);
+        }
+        for text in [
+            "true",
+            r#"{"op":"and","args":[{"op":"=","args":[{"property":"number"},1]},{"op":"=","args":[{"property":"number"},2]},{"op":"=","args":[{"property":"number"},3]}]}"#,
+            r#"{"op":"not","args":[{"op":"=","args":[{"property":"number"},1]}]}"#,
+        ] {
+            filter(text, "cql2-json").unwrap_or_else(|e| panic!("{text}: {}", e.detail));
+        }
+        filter("number = 1 AND number = 2 OR NOT number = 3", "cql2-text").unwrap();
     }
 
     #[test]
