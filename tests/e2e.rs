@@ -238,18 +238,23 @@ fn links_are_absolute_to_the_listening_address_unless_a_base_url_is_given() {
     server.stop();
 }
 
+/// What `dezone serve --geodata PATH` prints to stderr, which must refuse it.
+fn serve_refuses(path: &str) -> String {
+    let out = Command::new(BIN)
+        .args(["serve", "--addr", "127.0.0.1:0", "--geodata", path])
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "{path} was served");
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
 #[test]
 fn serve_refuses_bad_geodata_naming_the_file_and_fault() {
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/tests/fixtures/bad/overlap.geojson"
     );
-    let out = Command::new(BIN)
-        .args(["serve", "--addr", "127.0.0.1:0", "--geodata", path])
-        .output()
-        .unwrap();
-    assert!(!out.status.success());
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = serve_refuses(path);
     assert!(
         stderr.contains(path) && stderr.contains("overlap"),
         "{stderr}"
@@ -262,12 +267,7 @@ fn serve_refuses_bad_geodata_naming_the_file_and_fault() {
             "expected value at line 1",
         ),
     ] {
-        let out = Command::new(BIN)
-            .args(["serve", "--addr", "127.0.0.1:0", "--geodata", path])
-            .output()
-            .unwrap();
-        assert!(!out.status.success());
-        let stderr = String::from_utf8_lossy(&out.stderr);
+        let stderr = serve_refuses(path);
         assert!(stderr.contains(path), "{stderr}");
         assert_eq!(stderr.matches(cause).count(), 1, "{stderr}");
     }
