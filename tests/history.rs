@@ -110,6 +110,31 @@ async fn zones_at_a_date_lists_the_zones_then_in_force() {
             .collect();
         assert_eq!(got, ids, "{uri}");
         assert_eq!(list["data"]["extent"], "2017");
+        // The answer names its date, and its links lead back to it.
+        assert_eq!(
+            list["data"]["at"],
+            at.map_or(Value::Null, Value::from),
+            "{uri}"
+        );
+        let href = |rel: &str| {
+            let link = list["links"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|l| l["rel"] == rel);
+            link.unwrap()["href"].as_str().unwrap().to_owned()
+        };
+        assert!(href("self").ends_with(&uri), "{uri}: {}", href("self"));
+        let items = href("alternate");
+        let path = &items[items.find("/collections").unwrap()..];
+        let features = ok(&get(&app, path).await);
+        let drawn: Vec<&str> = features["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["id"].as_str().unwrap())
+            .collect();
+        assert_eq!(drawn, ids, "{uri}: {path}");
     }
 }
 

@@ -3,7 +3,7 @@
 //! Every body here is prepared once per data version by [`ZoneResources::new`]
 //! and served with an `ETag`; handlers only look it up.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use axum::{
     extract::{Path, State, rejection::PathRejection},
@@ -11,6 +11,7 @@ use axum::{
     response::Response,
 };
 use geo::{CoordsIter, MultiPolygon, Polygon};
+use jiff::civil::Date;
 use serde::Serialize;
 use serde_json::{Map, Value};
 use utoipa::{IntoParams, ToSchema};
@@ -132,6 +133,9 @@ pub struct DataVersion {
     /// The period the outlines describe (the zones' `extent`), e.g. `2017`.
     #[schema(example = "2017")]
     pub extent: Option<String>,
+    /// The date asked for with `at`; `null` when every zone is listed.
+    #[schema(value_type = Option<String>, format = Date, example = "2017-09-01")]
+    pub at: Option<Date>,
 }
 
 /// A zone as a GeoJSON Feature (RFC 7946).
@@ -176,7 +180,7 @@ pub struct ZoneCollection {
 /// The prepared zone bodies of one data version.
 #[derive(Debug)]
 pub struct ZoneResources {
-    lists: HashMap<ZoneSet, Resource>,
+    list: Resource,
     metadata: BTreeMap<String, Resource>,
     collection: Resource,
     map_pages: MapPages,
@@ -243,41 +247,16 @@ impl ZoneResources {
         }
         let version = short_hash(&hashed);
         let extent = common_extent(zones);
-        let lists = index
-            .distinct_sets()
-            .into_iter()
-            .map(|set| {
-                let list = ZoneList {
-                    zones: zones
-                        .iter()
-                        .enumerate()
-                        .filter(|(i, _)| set.contains(*i))
-                        .map(|(_, z)| metadata(z, base))
-                        .collect(),
-                    links: vec![
-                        link(base, "/zones", "self", JSON, "The zones' metadata"),
-                        link(
-                            base,
-                            "/collections/zones/items",
-                            "alternate",
-                            GEO_JSON,
-                            "The zones as GeoJSON",
-                        ),
-                    ],
-                    data: DataVersion {
-                        version: version.clone(),
-                        extent: extent.clone(),
-                    },
-                };
-                (set, Resource::json(&list, JSON))
-            })
-            .collect();
+        let list = Resource::json(
+            &zone_list(zones, index.all(), base, &version, extent.as_ref(), None),
+            JSON,
+        );
         let metadata = zones
             .iter()
             .map(|z| (z.id().to_string(), Resource::json(&metadata(z, base), JSON)))
             .collect();
         Self {
-            lists,
+            list,
             metadata,
             collection,
             map_pages: MapPages::new(index),
@@ -488,15 +467,58 @@ pub fn list_answer(
 ) -> Result<Response, ApiError> {
     let query = Query::parse(target.query(), &["at"])?;
     let data = state.data();
-    let set = data.zones_on(query.date("at")?);
-    let list = data.zones.lists.get(&set).ok_or_else(|| {
-        ApiError::new(
-            axum::http::StatusCode::INTERNAL_SERVER_ERROR,
-            super::problem::ProblemKind::Internal,
-            "no zone list was prepared for this date",
-        )
-    })?;
-    Ok(list.respond(headers))
+    let Some(at) = query.date("at")? else {
+        return Ok(data.zones.list.respond(headers));
+    };
+    // A date's list is made for its answer: its links and `data` name the date.
+    let zones = data.index.zones();
+    let list = zone_list(
+        zones,
+        data.zones_on(Some(at)),
+        state.base_url(),
+        &data.version,
+        data.zones.extent.as_ref(),
+        Some(at),
+    );
+    Ok(Resource::json(&list, JSON).transient().respond(headers))
+}
+
+/// The metadata of the zones of `set`, with links to themselves and to the
+/// zones as GeoJSON, both for `at` when a date was asked for.
+fn zone_list(
+    zones: &[Zone],
+    set: ZoneSet,
+    base: &str,
+    version: &str,
+    extent: Option<&String>,
+    at: Option<Date>,
+) -> ZoneList {
+    let (list, items) = at.map_or_else(
+        || ("/zones".to_owned(), "/collections/zones/items".to_owned()),
+        |at| {
+            (
+                format!("/zones?at={at}"),
+                format!("/collections/zones/items?datetime={at}"),
+            )
+        },
+    );
+    ZoneList {
+        zones: zones
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| set.contains(*i))
+            .map(|(_, z)| metadata(z, base))
+            .collect(),
+        links: vec![
+            link(base, &list, "self", JSON, "The zones' metadata"),
+            link(base, &items, "alternate", GEO_JSON, "The zones as GeoJSON"),
+        ],
+        data: DataVersion {
+            version: version.to_owned(),
+            extent: extent.cloned(),
+            at,
+        },
+    }
 }
 
 /// The `at` parameter of the zone metadata routes.

@@ -303,28 +303,6 @@ impl ZoneIndex {
         ZoneSet::from_fn(self.zones.len(), |i| self.zones[i].meta.in_force_on(date))
     }
 
-    /// Every set of zones some date (or no date: all zones) can select.
-    #[must_use]
-    pub fn distinct_sets(&self) -> Vec<ZoneSet> {
-        let mut sets = vec![self.all()];
-        for zone in &self.zones {
-            let meta = &zone.meta;
-            let days = [
-                meta.valid_from.yesterday().ok(),
-                Some(meta.valid_from),
-                meta.valid_until,
-                meta.valid_until.and_then(|d| d.tomorrow().ok()),
-            ];
-            for day in days.into_iter().flatten() {
-                let set = self.in_force_on(day);
-                if !sets.contains(&set) {
-                    sets.push(set);
-                }
-            }
-        }
-        sets
-    }
-
     /// Whether the point lies in zone `i` (boundary included).
     #[must_use]
     pub fn contains(&self, i: usize, lon: f64, lat: f64) -> bool {
