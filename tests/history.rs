@@ -12,6 +12,16 @@ fn ok(answer: &common::Answer) -> Value {
     answer.json()
 }
 
+/// The `id` of each object in `value[key]`, in order.
+fn ids_in<'a>(value: &'a Value, key: &str) -> Vec<&'a str> {
+    value[key]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|item| item["id"].as_str().unwrap())
+        .collect()
+}
+
 /// Douma, in Eastern Ghouta.
 const DOUMA: &str = "lon=36.403&lat=33.572";
 
@@ -102,13 +112,7 @@ async fn zones_at_a_date_lists_the_zones_then_in_force() {
     ] {
         let uri = at.map_or_else(|| "/zones".to_owned(), |d| format!("/zones?at={d}"));
         let list = ok(&get(&app, &uri).await);
-        let got: Vec<&str> = list["zones"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|z| z["id"].as_str().unwrap())
-            .collect();
-        assert_eq!(got, ids, "{uri}");
+        assert_eq!(ids_in(&list, "zones"), ids, "{uri}");
         assert_eq!(list["data"]["extent"], "2017");
         // The answer names its date, and its links lead back to it.
         assert_eq!(
@@ -128,13 +132,7 @@ async fn zones_at_a_date_lists_the_zones_then_in_force() {
         let items = href("alternate");
         let path = &items[items.find("/collections").unwrap()..];
         let features = ok(&get(&app, path).await);
-        let drawn: Vec<&str> = features["features"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|f| f["id"].as_str().unwrap())
-            .collect();
-        assert_eq!(drawn, ids, "{uri}: {path}");
+        assert_eq!(ids_in(&features, "features"), ids, "{uri}: {path}");
     }
 }
 
