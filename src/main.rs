@@ -1,10 +1,10 @@
-use std::process::ExitCode;
+use std::{io::Write as _, process::ExitCode};
 
 use anyhow::Context as _;
 use dezone::{
     cli::{Cli, CliError, Command, load_index, summary},
     config::{Config, LogFormat},
-    http::{self, AppState, locate::LocateAnswer},
+    http::{self, AppState},
 };
 use tracing_subscriber::EnvFilter;
 
@@ -20,6 +20,9 @@ fn main() -> ExitCode {
     init_tracing(cli.log_format());
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
+        // The reader went away (`dezone openapi | head`): it has what it
+        // wanted, and there is no one to tell.
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("dezone: {}", message(&e));
             ExitCode::FAILURE
@@ -39,6 +42,22 @@ fn message(error: &anyhow::Error) -> String {
         }
     }
     text
+}
+
+/// Writes a command's output to stdout; a reader that went away or a full
+/// disk is an error, not a panic (as `print!` makes it).
+fn output(text: &str) -> anyhow::Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+        .context("cannot write to standard output")
+}
+
+fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error
+        .downcast_ref::<std::io::Error>()
+        .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
 }
 
 /// Logs to stderr, at the level `RUST_LOG` sets (default `info`), as text or
@@ -74,35 +93,42 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     .map_err(|why| anyhow::anyhow!("{} {why}", axis.name()))?;
             }
             let index = load_index(geodata.as_deref(), None)?;
-            let set = at.map_or_else(|| index.all(), |date| index.in_force_on(date));
-            let answer = LocateAnswer::from(index.locate_among(lon + 0.0, lat + 0.0, set));
-            println!("{}", serde_json::to_string_pretty(&answer)?);
-            Ok(())
+            // The data as the service holds it, so that the answer is
+            // `GET /locate`'s byte for byte, `data` member included; links
+            // are not part of an answer, so no address is needed.
+            let data = http::state::Data::new(index, "");
+            let location = data
+                .index
+                .locate_among(lon + 0.0, lat + 0.0, data.zones_on(at));
+            let mut body = Vec::new();
+            data.answers
+                .write(&mut body, &data.index, &location, Some(&data.used(at)));
+            let answer: serde_json::Value = serde_json::from_slice(&body)?;
+            output(&format!("{}\n", serde_json::to_string_pretty(&answer)?))
         }
         Command::Validate { path, governorates } => {
             let text = std::fs::read_to_string(&path)
                 .with_context(|| format!("{}: cannot read the file", path.display()))?;
             let (_, notes) = dezone::geodata::parse_with_notes(&path.display().to_string(), &text)?;
             let index = load_index(Some(&path), governorates.as_deref())?;
-            for note in notes {
-                println!("note: {note}");
-            }
-            print!(
-                "{}: valid, {} zones\n{}",
+            let notes: String = notes
+                .iter()
+                .flat_map(|n| ["note: ", n.as_str(), "\n"])
+                .collect();
+            output(&format!(
+                "{notes}{}: valid, {} zones\n{}",
                 path.display(),
                 index.zones().len(),
                 summary(index.zones())
-            );
-            Ok(())
+            ))
         }
         Command::Openapi { v31 } => {
             let doc = http::openapi();
-            if v31 {
-                print!("{}", http::openapi::render(&doc));
+            output(&if v31 {
+                http::openapi::render(&doc)
             } else {
-                print!("{}", http::openapi::render_30(&doc));
-            }
-            Ok(())
+                http::openapi::render_30(&doc)
+            })
         }
     }
 }
