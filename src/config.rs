@@ -110,20 +110,20 @@ settings! {
         #[arg(long, env = "DEZONE_BASE_URL", default_value = "", value_parser = base_url)]
         pub base_url: String,
 
-        /// Most points in one `POST /locate`.
-        #[arg(long, env = "DEZONE_MAX_BATCH_POINTS", default_value_t = Limits::default().max_batch_points)]
+        /// Most points in one `POST /locate` (at least 1).
+        #[arg(long, env = "DEZONE_MAX_BATCH_POINTS", default_value_t = Limits::default().max_batch_points, value_parser = at_least_one())]
         pub max_batch_points: usize,
 
-        /// Largest request body in bytes.
-        #[arg(long, env = "DEZONE_MAX_BODY_BYTES", default_value_t = Limits::default().max_body_bytes)]
+        /// Largest request body in bytes (at least 256).
+        #[arg(long, env = "DEZONE_MAX_BODY_BYTES", default_value_t = Limits::default().max_body_bytes, value_parser = at_least(SMALLEST_BYTES))]
         pub max_body_bytes: usize,
 
-        /// Longest request target (path and query string) in bytes; 414 beyond.
-        #[arg(long, env = "DEZONE_MAX_URI_BYTES", default_value_t = Limits::default().max_uri_bytes, value_parser = at_least_one())]
+        /// Longest request target (path and query string) in bytes, at least 256; 414 beyond.
+        #[arg(long, env = "DEZONE_MAX_URI_BYTES", default_value_t = Limits::default().max_uri_bytes, value_parser = at_least(SMALLEST_BYTES))]
         pub max_uri_bytes: usize,
 
-        /// Most bytes of header fields in one request; 431 beyond.
-        #[arg(long, env = "DEZONE_MAX_HEADER_BYTES", default_value_t = Limits::default().max_header_bytes, value_parser = at_least_one())]
+        /// Most bytes of header fields in one request, at least 256; 431 beyond.
+        #[arg(long, env = "DEZONE_MAX_HEADER_BYTES", default_value_t = Limits::default().max_header_bytes, value_parser = at_least(SMALLEST_BYTES))]
         pub max_header_bytes: usize,
 
         /// Most header fields in one request; 431 beyond.
@@ -209,7 +209,16 @@ impl Config {
 
 /// A count or size of at least 1.
 fn at_least_one() -> clap::builder::RangedU64ValueParser<usize> {
-    clap::builder::RangedU64ValueParser::new().range(1..)
+    at_least(1)
+}
+
+/// The least a limit in bytes may be: below it, the service would refuse
+/// the requests it exists for (`GET /healthz` from curl sends 78 bytes of
+/// header fields; a batch of one GeoJSON Point is about 50 bytes).
+const SMALLEST_BYTES: u64 = 256;
+
+fn at_least(least: u64) -> clap::builder::RangedU64ValueParser<usize> {
+    clap::builder::RangedU64ValueParser::new().range(least..)
 }
 
 /// A public base URL: empty (unset), or an absolute `http` or `https` URL
@@ -808,6 +817,23 @@ mod tests {
             (
                 "max_body_bytes = [1]",
                 "`max_body_bytes` must be a string or a number, not a TOML array",
+            ),
+            // Limits that would refuse every request.
+            (
+                "max_batch_points = 0",
+                "`max_batch_points` = \"0\" is not valid: 0 is not in 1..",
+            ),
+            (
+                "max_uri_bytes = 1",
+                "`max_uri_bytes` = \"1\" is not valid: 1 is not in 256..",
+            ),
+            (
+                "max_body_bytes = 0",
+                "`max_body_bytes` = \"0\" is not valid: 0 is not in 256..",
+            ),
+            (
+                "max_header_bytes = 255",
+                "`max_header_bytes` = \"255\" is not valid: 255 is not in 256..",
             ),
         ];
         for (text, expected) in cases {

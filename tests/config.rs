@@ -285,7 +285,7 @@ fn bad_file_value_is_refused_even_where_a_flag_overrides_it() {
             "--config",
             path.to_str().unwrap(),
             "--max-body-bytes",
-            "10",
+            "1000",
         ],
         &[],
     )
