@@ -32,8 +32,10 @@
 //!   is removed and `nullable: true` set beside the keyword. When one
 //!   alternative remains it is hoisted: a bare `$ref` becomes
 //!   `allOf: [{"$ref": …}]`, other schemas are merged in when no keyword clashes
-//!   (else wrapped in `allOf`). Note 3.0.3 reads `nullable` strictly only beside
-//!   `type`; `allOf` + `nullable` is the common convention clients understand.
+//!   (else wrapped in `allOf`). 3.0.3 reads `nullable` only beside `type`, so
+//!   a nullable `allOf` of references gets the `type` the referenced schemas
+//!   share (`object` for `LocateAnswer.governorate`): without it, validators
+//!   refuse the `null` the schema means to allow.
 //! - `$ref` with sibling keywords (ignored in 3.0) → `allOf: [{"$ref": …}]`
 //!   plus the siblings.
 //! - `examples: [a, …]` → `example: a` (unless `example` is already there).
@@ -57,6 +59,8 @@
 //!   `patternProperties`, `propertyNames`, `unevaluatedProperties`,
 //!   `unevaluatedItems`, `contains`, `minContains`, `maxContains`,
 //!   `contentSchema`. (A `$ref` into `$defs` would dangle; utoipa emits none.)
+
+use std::collections::HashMap;
 
 use serde_json::{Map, Value, json};
 
@@ -152,7 +156,62 @@ pub fn downgrade(document: Value) -> Value {
         out.insert(key, value);
     }
     out.entry("paths").or_insert_with(|| json!({}));
-    Value::Object(out)
+    let types: HashMap<String, Value> = out
+        .get("components")
+        .and_then(|c| c.get("schemas"))
+        .and_then(Value::as_object)
+        .map(|schemas| {
+            schemas
+                .iter()
+                .filter_map(|(name, s)| Some((format!("{SCHEMAS}{name}"), s.get("type")?.clone())))
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut out = Value::Object(out);
+    type_nullable_references(&mut out, &types);
+    out
+}
+
+/// Where references to component schemas point.
+const SCHEMAS: &str = "#/components/schemas/";
+
+/// Gives every `nullable` schema without a `type` whose `allOf` holds only
+/// references the `type` those share (`types`: a reference's target's
+/// `type`), as its first member.
+fn type_nullable_references(value: &mut Value, types: &HashMap<String, Value>) {
+    match value {
+        Value::Object(map) => {
+            for member in map.values_mut() {
+                type_nullable_references(member, types);
+            }
+            let nullable = map.get("nullable") == Some(&Value::Bool(true));
+            if !nullable || map.contains_key("type") {
+                return;
+            }
+            let Some(Value::Array(all_of)) = map.get("allOf") else {
+                return;
+            };
+            let mut shared = all_of.iter().map(|member| {
+                let reference = member.get("$ref").and_then(Value::as_str)?;
+                types.get(reference)
+            });
+            let Some(Some(first)) = shared.next() else {
+                return;
+            };
+            if shared.all(|t| t == Some(first)) {
+                let first = first.clone();
+                let rest = std::mem::take(map);
+                map.insert("type".into(), first);
+                map.extend(rest);
+            }
+        }
+        Value::Array(items) => {
+            for item in items {
+                type_nullable_references(item, types);
+            }
+        }
+        _ => {}
+    }
 }
 
 /// The Info Object without 3.1's `summary` and `license.identifier`.
@@ -825,6 +884,36 @@ mod tests {
         assert_eq!(
             convert_schema(json!({"type": ["string", "null"], "format": "date"})),
             json!({"type": "string", "nullable": true, "format": "date"})
+        );
+    }
+
+    #[test]
+    fn a_nullable_reference_gets_the_type_of_its_target() {
+        let doc = json!({
+            "openapi": "3.1.0",
+            "paths": {},
+            "components": {"schemas": {
+                "Ref": {"type": "object", "properties": {}},
+                "Kind": {"type": "string", "enum": ["a"]},
+                "Free": {"description": "any"},
+                "Answer": {"type": "object", "properties": {
+                    "ref": {"oneOf": [{"type": "null"}, {"$ref": "#/components/schemas/Ref"}]},
+                    "kind": {"oneOf": [{"type": "null"}, {"$ref": "#/components/schemas/Kind"}]},
+                    "free": {"oneOf": [{"type": "null"}, {"$ref": "#/components/schemas/Free"}]},
+                }},
+            }},
+        });
+        let v30 = downgrade(doc);
+        let properties = &v30["components"]["schemas"]["Answer"]["properties"];
+        assert_eq!(
+            properties["ref"],
+            json!({"type": "object", "allOf": [{"$ref": "#/components/schemas/Ref"}], "nullable": true})
+        );
+        assert_eq!(properties["kind"]["type"], "string");
+        // No type to share: left as it was.
+        assert_eq!(
+            properties["free"],
+            json!({"allOf": [{"$ref": "#/components/schemas/Free"}], "nullable": true})
         );
     }
 
