@@ -122,7 +122,7 @@ pub fn render_under(page: Page, resource: &Value, base_url: &str) -> String {
 /// The path of `base_url` without its last `/`: `/dezone` for
 /// `https://maps.example.org/dezone/`, empty for `http://127.0.0.1:8080`
 /// or an empty base URL.
-fn base_path(base_url: &str) -> &str {
+pub(crate) fn base_path(base_url: &str) -> &str {
     let rest = base_url.split_once("://").map_or(base_url, |(_, rest)| {
         rest.find('/').map_or("", |i| &rest[i..])
     });
@@ -259,7 +259,10 @@ fn layout(view: &View, attributions: &[&str]) -> Markup {
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
-                title { (view.title) " – " (SERVICE) }
+                title {
+                    (view.title)
+                    @if view.title != SERVICE { " – " (SERVICE) }
+                }
                 style { (PreEscaped(CSS)) }
             }
             body {
@@ -565,7 +568,12 @@ fn item(resource: &Value) -> View {
 /// `GET /collections/{id}/queryables`: a table of the queryable properties.
 fn queryables(resource: &Value) -> View {
     let coll = collection_id(resource);
-    let title = text(resource, "title").unwrap_or("Queryables").to_owned();
+    // The document's title is its collection's: the page says what of it
+    // this is, so that it is not titled as the collection's page is.
+    let title = text(resource, "title").map_or_else(
+        || "Queryables".to_owned(),
+        |collection| format!("Queryables of {collection}"),
+    );
     let mut crumbs = collection_crumbs(coll.as_deref());
     crumbs.push(Crumb::here("Queryables"));
     let properties = resource.get("properties").and_then(Value::as_object);
@@ -1605,7 +1613,7 @@ mod tests {
             "$schema": "https://json-schema.org/draft/2020-12/schema",
             "$id": "https://example.org/collections/zones/queryables",
             "type": "object",
-            "title": "Zones queryables",
+            "title": "De-escalation zones",
             "properties": {
                 "number": {"type": "integer", "title": "Zone number", "description": "1 to 4 in the memorandum's order", "minimum": 1, "maximum": 4},
                 "name": {"type": "string", "title": "Name"},
@@ -1875,10 +1883,17 @@ mod tests {
     }
 
     #[test]
+    fn a_page_titled_as_the_service_is_not_titled_twice() {
+        let html = render(Page::Landing, &json!({"title": "dezone", "links": []}));
+        assert!(html.contains("<title>dezone</title>"), "{html}");
+    }
+
+    #[test]
     fn queryables_page_tabulates_name_type_and_description() {
         let resource = queryables_fixture();
         let html = render(Page::Queryables, &resource);
-        assert_page(&html, &resource, "Zones queryables");
+        // Titled apart from the collection's page, whose title the document shares.
+        assert_page(&html, &resource, "Queryables of De-escalation zones");
         assert!(html.contains(
             r#"<th scope="row" dir="auto"><code>number</code></th><td><code>integer</code></td>"#
         ));
