@@ -927,6 +927,10 @@ where
                 request.uri(),
                 request.method(),
                 self.limits,
+                // The Host is checked before routing, where the path the
+                // service is served under is not known: a request with a
+                // bad Host did not come through a proxy that knows it.
+                "",
             );
             return WireFuture::Refused {
                 answer: Some(answer),
@@ -998,14 +1002,39 @@ fn host_problem<B>(request: &Request<B>) -> Option<ApiError> {
 }
 
 /// Whether `value` may be a `Host`: `uri-host [ ":" port ]` of RFC 3986 (a
-/// registered name, IPv4 or bracketed IPv6 address), or empty.
+/// registered name or IPv4 address, or an IPv6 address in brackets; a port
+/// of digits), or empty.
 fn is_host(value: &[u8]) -> bool {
-    value.iter().all(|&b| HOST_BYTES[usize::from(b)])
+    let (name, port) = match value.strip_prefix(b"[") {
+        Some(rest) => {
+            let Some(end) = rest.iter().position(|&b| b == b']') else {
+                return false;
+            };
+            let address = &rest[..end];
+            if address.is_empty()
+                || !address
+                    .iter()
+                    .all(|&b| b.is_ascii_hexdigit() || b == b':' || b == b'.')
+            {
+                return false;
+            }
+            match rest[end + 1..].split_first() {
+                None => return true,
+                Some((b':', port)) => (&[][..], port),
+                Some(_) => return false,
+            }
+        }
+        None => match value.iter().position(|&b| b == b':') {
+            Some(colon) => (&value[..colon], &value[colon + 1..]),
+            None => (value, &[][..]),
+        },
+    };
+    name.iter().all(|&b| NAME_BYTES[usize::from(b)]) && port.iter().all(u8::is_ascii_digit)
 }
 
-/// The bytes a `Host` may hold: letters, digits, `-._~!$&'()*+,;=%:[]`
-/// (a table: the check runs on every request).
-const HOST_BYTES: [bool; 256] = {
+/// The bytes a registered name or IPv4 address may hold: letters, digits,
+/// `-._~!$&'()*+,;=%` (a table: the check runs on every request).
+const NAME_BYTES: [bool; 256] = {
     let mut table = [false; 256];
     let mut b = 0;
     while b < 256 {
@@ -1014,7 +1043,7 @@ const HOST_BYTES: [bool; 256] = {
         table[b] = byte.is_ascii_alphanumeric();
         b += 1;
     }
-    let others = b"-._~!$&'()*+,;=%:[]";
+    let others = b"-._~!$&'()*+,;=%";
     let mut i = 0;
     while i < others.len() {
         table[others[i] as usize] = true;
@@ -1559,14 +1588,42 @@ pub(crate) mod tests {
     #[test]
     fn a_host_holds_only_the_bytes_of_rfc_3986_names_addresses_and_ports() {
         for b in 0..=255_u8 {
-            let allowed = b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=%:[]".contains(&b);
+            // `a:1` is a name and a port.
+            let allowed = b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=%:".contains(&b);
             assert_eq!(is_host(&[b'a', b, b'1']), allowed, "byte {b}");
+            assert_eq!(
+                is_host(&[b'a', b'1', b':', b]),
+                b.is_ascii_digit(),
+                "port byte {b}"
+            );
         }
-        assert!(is_host(b"127.0.0.1:8080"));
-        assert!(is_host(b"[::1]:8080"));
-        assert!(is_host(b""));
-        assert!(!is_host(b"example.org/path"));
-        assert!(!is_host(b"exa mple.org"));
+        for good in [
+            &b"127.0.0.1:8080"[..],
+            b"127.0.0.1",
+            b"[::1]:8080",
+            b"[::1]",
+            b"[2001:db8::7]:80",
+            b"[::ffff:192.0.2.1]",
+            b"maps.example.org:",
+            b"",
+        ] {
+            assert!(is_host(good), "{}", String::from_utf8_lossy(good));
+        }
+        for bad in [
+            &b"example.org/path"[..],
+            b"exa mple.org",
+            b"127.0.0.1:abc",
+            b"127.0.0.1:80:80",
+            b"[::1",
+            b"[::1]x",
+            b"[::1]:8o",
+            b"[]",
+            b"[example.org]",
+            b"::1",
+            b"a]b",
+        ] {
+            assert!(!is_host(bad), "{}", String::from_utf8_lossy(bad));
+        }
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
