@@ -695,11 +695,45 @@ async fn text_plain_and_form_bodies_are_unsupported_media_types() {
     }
 }
 
-/// A 415 problem for `POST /locate` whose detail says `says`.
+#[tokio::test]
+async fn a_json_body_in_another_charset_than_utf8_is_an_unsupported_media_type() {
+    let app = app();
+    for content_type in [
+        "application/json; charset=utf-16",
+        "application/geo+json;charset=\"ISO-8859-1\"",
+    ] {
+        let answer = post_as(&app, "/locate", Some(content_type), "[[36.6, 35.9]]").await;
+        assert_unsupported_saying(&answer, "UTF-8");
+    }
+    for content_type in [
+        "application/json; charset=utf-8",
+        "application/json; charset=\"UTF-8\"",
+        "application/geo+json; profile=x",
+    ] {
+        let answer = post_as(&app, "/locate", Some(content_type), "[[36.6, 35.9]]").await;
+        assert_eq!(answer.status, StatusCode::OK, "{content_type}");
+    }
+}
+
+#[tokio::test]
+async fn a_body_too_large_closes_the_connection_and_says_so() {
+    let body = format!("[[36.6, 35.9]{}]", " ".repeat(5_000));
+    let answer = post_json(&app(), "/locate", body).await;
+    assert_problem(&answer, 413, "payload-too-large", "/locate");
+    assert_eq!(answer.headers["connection"], "close");
+}
+
+/// A 415 problem for `POST /locate` whose detail says `says`, naming what
+/// the resource takes in its headers.
 fn assert_unsupported_saying(answer: &Answer, says: &str) {
     let problem = assert_problem(answer, 415, "unsupported-media-type", "/locate");
     let detail = problem["detail"].as_str().unwrap();
     assert!(detail.contains(says), "detail says {says:?}: {problem}");
+    assert_eq!(
+        answer.headers["accept-post"],
+        "application/json, application/geo+json"
+    );
+    assert_eq!(answer.headers["accept-encoding"], "identity");
 }
 
 #[tokio::test]
@@ -1956,7 +1990,87 @@ async fn links_start_with_the_base_url_without_a_double_slash() {
 }
 
 #[tokio::test]
+async fn an_if_match_that_does_not_hold_is_a_412_before_anything_else() {
+    let app = app();
+    let items = get(&app, "/collections/zones/items").await;
+    let etag = items.header("etag").unwrap().to_owned();
+    assert!(etag.starts_with("W/"), "{etag}");
+    // Weak tags never hold for If-Match, not even the current one.
+    for (uri, condition, extra) in [
+        ("/collections/zones/items", "\"nope\"", None),
+        ("/collections/zones/items", etag.as_str(), None),
+        (
+            "/collections/zones/items",
+            etag.trim_start_matches("W/"),
+            None,
+        ),
+        // If-Match is evaluated before If-None-Match.
+        ("/collections/zones/items", "\"nope\"", Some(etag.as_str())),
+        ("/locate?lon=36.63&lat=35.93", "\"a\", \"b\"", None),
+    ] {
+        let mut headers = vec![("if-match", condition)];
+        headers.extend(extra.map(|tag| ("if-none-match", tag)));
+        let answer = get_with(&app, uri, &headers).await;
+        let path = uri.split('?').next().unwrap();
+        let problem = assert_problem(&answer, 412, "precondition-failed", path);
+        assert!(
+            problem["detail"].as_str().unwrap().contains("If-Match"),
+            "{problem}"
+        );
+        assert!(answer.header("etag").is_none(), "{uri}");
+    }
+    // `*` holds for every answer there is; a condition is not evaluated for
+    // an answer that would not be a success without it.
+    let answer = get_with(&app, "/collections/zones/items", &[("if-match", "*")]).await;
+    assert_eq!(answer.status, StatusCode::OK);
+    let answer = get_with(
+        &app,
+        "/collections/zones/items",
+        &[("if-match", "*"), ("if-none-match", etag.as_str())],
+    )
+    .await;
+    assert_eq!(answer.status, StatusCode::NOT_MODIFIED);
+    let answer = get_with(&app, "/zones/raqqa", &[("if-match", "\"nope\"")]).await;
+    assert_eq!(answer.status, StatusCode::NOT_FOUND);
+    let answer = get_with(&app, "/locate?lon=x&lat=1", &[("if-match", "\"nope\"")]).await;
+    assert_eq!(answer.status, StatusCode::BAD_REQUEST);
+}
 
+#[tokio::test]
+async fn under_a_path_prefix_problems_resolve_to_the_service() {
+    let state = dezone::http::AppState::from_index(
+        dezone::query::ZoneIndex::new(common::boxes()),
+        common::SMALL,
+        "https://example.org/dezone/",
+    );
+    let app = dezone::http::router(state);
+    // Made by a handler, by the routing, and by the method's refusal.
+    for (answer, status, slug, path) in [
+        (
+            get(&app, "/locate?lon=x&lat=1").await,
+            400,
+            "invalid-parameter",
+            "/locate",
+        ),
+        (get(&app, "/nowhere").await, 404, "not-found", "/nowhere"),
+        (
+            send(&app, request(Method::DELETE, "/zones", &[], Body::empty())).await,
+            405,
+            "method-not-allowed",
+            "/zones",
+        ),
+    ] {
+        assert_eq!(answer.status.as_u16(), status);
+        let problem = answer.json();
+        assert_eq!(problem["type"], format!("/dezone/problems/{slug}"));
+        assert_eq!(problem["instance"], format!("/dezone{path}"));
+        // Where `type` leads, once the proxy has taken the prefix off.
+        let described = get(&app, &format!("/problems/{slug}")).await;
+        assert_eq!(described.status, StatusCode::OK, "{slug}");
+    }
+}
+
+#[tokio::test]
 async fn not_modified_carries_the_same_vary_as_the_full_answer() {
     let app = app();
     let headers = [("accept-encoding", "gzip")];
@@ -2042,5 +2156,46 @@ async fn the_real_deal_over_tcp() {
     assert!(
         too_large.contains("/problems/payload-too-large"),
         "{too_large}"
+    );
+    assert!(
+        too_large
+            .to_ascii_lowercase()
+            .contains("connection: close\r\n"),
+        "{too_large}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_http_1_0_answer_ended_by_closing_says_so() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let server = tokio::spawn(async move { axum::serve(listener, app()).await.unwrap() });
+    // /metrics is compressed on the way out: its length is not known
+    // beforehand, and HTTP/1.0 has no chunks.
+    let request =
+        "GET /metrics HTTP/1.0\r\nConnection: keep-alive\r\nAccept-Encoding: gzip\r\n\r\n";
+    let answer = tokio::task::spawn_blocking(move || raw_http(address, request))
+        .await
+        .unwrap();
+    // A prepared resource has a length, and the connection may stay open.
+    let request =
+        "GET /zones HTTP/1.0\r\nConnection: keep-alive\r\n\r\nGET /healthz HTTP/1.0\r\n\r\n";
+    let two = tokio::task::spawn_blocking(move || raw_http(address, request))
+        .await
+        .unwrap();
+    server.abort();
+    let head = answer
+        .split("\r\n\r\n")
+        .next()
+        .unwrap()
+        .to_ascii_lowercase();
+    assert!(head.contains("content-encoding: gzip"), "{head}");
+    assert!(!head.contains("content-length"), "{head}");
+    assert!(head.contains("connection: close"), "{head}");
+    assert!(!head.contains("keep-alive"), "{head}");
+    assert_eq!(two.matches(" 200 OK\r\n").count(), 2, "{two}");
+    assert!(
+        two.to_ascii_lowercase().contains("connection: keep-alive"),
+        "{two}"
     );
 }

@@ -95,6 +95,39 @@ fn each_document_names_the_service_root_from_where_it_is_served() {
     }
 }
 
+/// Every schema of `value` that says `nullable` also says `type`: OpenAPI
+/// 3.0.3 reads `nullable` only beside `type`, and validators refuse `null`
+/// otherwise. `enum: [null]` (only `null`) is the one exception.
+fn assert_nullable_beside_type(value: &serde_json::Value, at: &str) {
+    match value {
+        serde_json::Value::Object(map) => {
+            if map.get("nullable") == Some(&serde_json::Value::Bool(true)) {
+                assert!(
+                    map.contains_key("type") || map.get("enum") == Some(&serde_json::json!([null])),
+                    "{at}: nullable without type: {value}"
+                );
+            }
+            for (key, member) in map {
+                assert_nullable_beside_type(member, &format!("{at}/{key}"));
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                assert_nullable_beside_type(item, &format!("{at}/{i}"));
+            }
+        }
+        _ => {}
+    }
+}
+
+#[test]
+fn every_nullable_schema_of_the_3_0_document_has_a_type() {
+    let doc: serde_json::Value = serde_json::from_str(COMMITTED).unwrap();
+    assert_nullable_beside_type(&doc, "#");
+    let governorate = &doc["components"]["schemas"]["LocateAnswer"]["properties"]["governorate"];
+    assert_eq!(governorate["type"], "object", "{governorate}");
+}
+
 #[test]
 fn every_route_documents_its_error_responses_as_problems() {
     let doc: serde_json::Value = serde_json::from_str(COMMITTED).unwrap();
@@ -118,8 +151,9 @@ fn every_route_documents_its_error_responses_as_problems() {
                     );
                 }
             }
-            // The guard's refusals, which any request may get.
-            for status in ["414", "431", "503"] {
+            // The guard's refusals, and the outer layer's 412, which any
+            // request may get.
+            for status in ["412", "414", "431", "503"] {
                 assert!(
                     responses.contains_key(status),
                     "{method} {path} does not document {status}"

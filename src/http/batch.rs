@@ -234,7 +234,11 @@ impl Fields {
         (status = 200, description = "One answer per point, in input order: every member, or with `fields=zones` only the ids of the zones holding the point", body = BatchResponse),
         (status = 400, description = "Empty body, malformed JSON, an unsupported GeoJSON type, or an item that is not a valid point; `at` not a date; `fields` neither `zones` nor `all`; an unknown parameter", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "The body or the number of points exceeds the limit", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Content-Type is neither application/json nor application/geo+json", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Content-Type is neither application/json nor application/geo+json, its charset is not UTF-8, or the body has a Content-Encoding", body = Problem, content_type = "application/problem+json",
+            headers(
+                ("Accept-Post" = String, description = "The media types the body may have: `application/json, application/geo+json`"),
+                ("Accept-Encoding" = String, description = "`identity`: the body is taken uncompressed only"),
+            )),
     )
 )]
 pub async fn locate_batch(
@@ -495,21 +499,32 @@ fn check_body_headers(headers: &HeaderMap) -> Result<(), ApiError> {
     let Some(value) = headers.get(header::CONTENT_TYPE) else {
         return Ok(());
     };
-    let essence = value
-        .to_str()
-        .unwrap_or("")
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
-    if essence == "application/json" || essence == "application/geo+json" {
-        return Ok(());
-    }
     let shown: String = String::from_utf8_lossy(value.as_bytes())
         .chars()
         .take(80)
         .collect();
+    let mut parts = value.to_str().unwrap_or("").split(';');
+    let essence = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+    if essence == "application/json" || essence == "application/geo+json" {
+        // JSON has no charset (RFC 8259 §11); one other than UTF-8 says
+        // that the body is not what it will be read as.
+        let charset = parts.find_map(|p| {
+            let (name, value) = p.split_once('=')?;
+            name.trim()
+                .eq_ignore_ascii_case("charset")
+                .then(|| value.trim().trim_matches('"'))
+        });
+        return match charset {
+            Some(c) if !c.eq_ignore_ascii_case("utf-8") => Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                ProblemKind::UnsupportedMediaType,
+                format!(
+                    "Content-Type {shown:?} is not accepted: the body is read as UTF-8 (RFC 8259 §8.1); send it in UTF-8, with no charset or charset=utf-8"
+                ),
+            )),
+            _ => Ok(()),
+        };
+    }
     Err(ApiError::new(
         StatusCode::UNSUPPORTED_MEDIA_TYPE,
         ProblemKind::UnsupportedMediaType,

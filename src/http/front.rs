@@ -196,7 +196,12 @@ impl Front {
             .unwrap_or_else(problem::panic_response),
             Err(refusal) => refusal,
         };
-        let answer = outer::finish(answer, request.uri(), request.method(), self.limits);
+        let answer = outer::finish(
+            answer,
+            &outer::Asked::of(request),
+            self.limits,
+            self.state.base_path(),
+        );
         self.metrics
             .answered(lane.route, answer.status().as_u16(), started);
         answer
@@ -372,7 +377,7 @@ mod tests {
             "/healthz",
             "/healthz?verbose=1",
         ];
-        let header_sets: [&[(&str, &str)]; 7] = [
+        let header_sets: [&[(&str, &str)]; 9] = [
             &[],
             &[("accept-encoding", "gzip")],
             &[("accept-encoding", "gzip, deflate, br, zstd")],
@@ -380,6 +385,8 @@ mod tests {
             &[("accept", "image/png")],
             &[("origin", "https://dashboard.example.org")],
             &[("if-none-match", etag.as_str())],
+            &[("if-match", etag.as_str())],
+            &[("if-match", "*")],
         ];
         let mut statuses = std::collections::BTreeSet::new();
         for target in targets {
@@ -387,8 +394,9 @@ mod tests {
                 statuses.insert(same_answer(&front, target, headers).await.as_u16());
             }
         }
-        // Good, not modified, bad, unknown and not acceptable answers all compared.
-        for status in [200, 304, 400, 404, 406] {
+        // Good, not modified, bad, unknown, not acceptable and failed
+        // precondition answers all compared.
+        for status in [200, 304, 400, 404, 406, 412] {
             assert!(statuses.contains(&status), "{status} in {statuses:?}");
         }
     }
@@ -454,6 +462,32 @@ mod tests {
                 same_answer(&front, target, headers).await,
                 status,
                 "{target}"
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn under_a_path_prefix_the_lane_s_problems_name_it_as_the_router_s_do() {
+        let index = crate::cli::load_index(None, None).unwrap();
+        let state = AppState::from_index(index, Limits::DEFAULT, "https://maps.example.org/dezone");
+        let front = Front::recording_to(state, metrics());
+        for target in [
+            "/locate?lon=200&lat=35.93",
+            "/zones/nowhere",
+            "/collections/zones/items?limit=-1",
+        ] {
+            assert!(same_answer(&front, target, &[]).await.is_client_error());
+            let answer = front.clone().oneshot(get(target, &[])).await.unwrap();
+            let body = answer.into_body().collect().await.unwrap().to_bytes();
+            let problem: serde_json::Value = serde_json::from_slice(&body).unwrap();
+            let path = target.split('?').next().unwrap();
+            assert_eq!(problem["instance"], format!("/dezone{path}"), "{problem}");
+            assert!(
+                problem["type"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("/dezone/problems/"),
+                "{problem}"
             );
         }
     }

@@ -141,7 +141,7 @@ fn assemble(
     // compare its answers with the router's).
     let layers = ServiceBuilder::new()
         .layer(metrics::MetricsLayer::recording_to(metrics))
-        .layer(outer::OuterLayer::new(limits))
+        .layer(outer::OuterLayer::new(limits).under(state.base_path()))
         .layer(guard.clone())
         .map_response(IntoResponse::into_response)
         .layer(CatchPanicLayer::custom(problem::panic_response));

@@ -72,8 +72,8 @@ pub fn render_30(doc: &utoipa::openapi::OpenApi) -> String {
 /// any request (see [`super::guard`]): 414 and 431 (target or header fields
 /// too large), 503 (too many requests at once, or no answer in time, with
 /// `Retry-After` when shed), and to operations that take a body 408 (the body
-/// did not arrive in time). Each is a shared response in
-/// `components.responses`.
+/// did not arrive in time); and the outer layer's 412 (`If-Match` does not
+/// hold). Each is a shared response in `components.responses`.
 pub fn add_guard_responses(doc: &mut utoipa::openapi::OpenApi) {
     use utoipa::openapi::{
         ContentBuilder, Ref, RefOr, ResponseBuilder,
@@ -90,6 +90,11 @@ pub fn add_guard_responses(doc: &mut utoipa::openapi::OpenApi) {
             "408",
             "RequestTimeout",
             "The request body did not arrive within `request_timeout_ms`; the connection is closed",
+        ),
+        (
+            "412",
+            "PreconditionFailed",
+            "`If-Match` does not hold: the service's entity tags are weak, and `If-Match` compares strongly, so only `If-Match: *` holds",
         ),
         (
             "414",

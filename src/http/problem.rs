@@ -17,6 +17,11 @@ use utoipa::ToSchema;
 /// The media type of a problem body.
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
+/// The media types a request body may have (`POST /locate`), as a 415 lists them.
+pub const BODY_TYPES: &str = "application/json, application/geo+json";
+
+const ACCEPT_POST: header::HeaderName = header::HeaderName::from_static("accept-post");
+
 /// The kinds of problem, each with a stable `type` URI (`/problems/{slug}`,
 /// relative to the service, where a description is served).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -41,6 +46,8 @@ pub enum ProblemKind {
     MethodNotAllowed,
     /// No representation matches the `Accept` header.
     NotAcceptable,
+    /// An `If-Match` condition does not hold.
+    PreconditionFailed,
     /// Any other client error.
     BadRequest,
     /// The request target (path and query) is longer than the service takes.
@@ -56,7 +63,7 @@ pub enum ProblemKind {
 }
 
 impl ProblemKind {
-    const ALL: [Self; 16] = [
+    const ALL: [Self; 17] = [
         Self::InvalidParameter,
         Self::MissingParameter,
         Self::UnknownParameter,
@@ -67,6 +74,7 @@ impl ProblemKind {
         Self::NotFound,
         Self::MethodNotAllowed,
         Self::NotAcceptable,
+        Self::PreconditionFailed,
         Self::BadRequest,
         Self::UriTooLong,
         Self::HeadersTooLarge,
@@ -89,6 +97,7 @@ impl ProblemKind {
             Self::NotFound => "not-found",
             Self::MethodNotAllowed => "method-not-allowed",
             Self::NotAcceptable => "not-acceptable",
+            Self::PreconditionFailed => "precondition-failed",
             Self::BadRequest => "bad-request",
             Self::UriTooLong => "uri-too-long",
             Self::HeadersTooLarge => "headers-too-large",
@@ -112,6 +121,7 @@ impl ProblemKind {
             Self::NotFound => "Not found",
             Self::MethodNotAllowed => "Method not allowed",
             Self::NotAcceptable => "Not acceptable",
+            Self::PreconditionFailed => "Precondition failed",
             Self::BadRequest => "Bad request",
             Self::UriTooLong => "URI too long",
             Self::HeadersTooLarge => "Request header fields too large",
@@ -155,6 +165,9 @@ impl ProblemKind {
             Self::NotAcceptable => {
                 "No representation of the resource matches the request's `Accept` header. The OGC API resources come as JSON (`application/json`, `application/geo+json`) or HTML (`text/html`); `f=json` or `f=html` chooses one explicitly."
             }
+            Self::PreconditionFailed => {
+                "The request's `If-Match` names no current version of the resource, so it was not answered. The service's entity tags are weak (`W/\"…\"`: one per version, whatever the content coding), and `If-Match` compares entity tags strongly (RFC 9110 §13.1.1): only `If-Match: *` holds. To revalidate a stored copy, send `If-None-Match` with its entity tag."
+            }
             Self::BadRequest => "The request cannot be used as it is; `detail` says why.",
             Self::UriTooLong => {
                 "The request target (path and query string) is longer than the service takes; `detail` gives the limit. The filters and parameters of this API fit well within it: shorten the query, e.g. simplify a CQL2 `filter`."
@@ -181,6 +194,7 @@ impl ProblemKind {
             StatusCode::PAYLOAD_TOO_LARGE => Self::PayloadTooLarge,
             StatusCode::UNSUPPORTED_MEDIA_TYPE => Self::UnsupportedMediaType,
             StatusCode::NOT_ACCEPTABLE => Self::NotAcceptable,
+            StatusCode::PRECONDITION_FAILED => Self::PreconditionFailed,
             StatusCode::URI_TOO_LONG => Self::UriTooLong,
             StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE => Self::HeadersTooLarge,
             StatusCode::REQUEST_TIMEOUT => Self::RequestTimeout,
@@ -294,20 +308,24 @@ pub struct Problem {
 
 /// Dresses an error answer as a problem: an [`ApiError`] from a handler with
 /// its own detail, any other error status (routing, limits, panics) with a
-/// generic one. Any other answer passes unchanged.
+/// generic one. Any other answer passes unchanged. `base_path` is the path
+/// the service is served under (`/dezone`, or empty at the root): `type` and
+/// `instance` begin with it, so that they resolve to this service behind a
+/// proxy's path prefix too.
 pub(crate) fn render_problem(
     response: Response,
     uri: &axum::http::Uri,
     method: &axum::http::Method,
     limits: super::Limits,
+    base_path: &str,
 ) -> Response {
     let status = response.status();
     if !(status.is_client_error() || status.is_server_error()) {
         return response;
     }
-    let instance = uri.path().to_owned();
+    let instance = format!("{base_path}{}", uri.path());
     if let Some(error) = response.extensions().get::<ApiError>().cloned() {
-        return problem_response(response, error, instance);
+        return problem_response(response, error, instance, base_path);
     }
     let is_problem = response
         .headers()
@@ -339,17 +357,22 @@ pub(crate) fn render_problem(
             .to_owned(),
     };
     let error = ApiError::new(status, kind, detail);
-    problem_response(response, error, instance)
+    problem_response(response, error, instance, base_path)
 }
 
-fn problem_response(original: Response, error: ApiError, instance: String) -> Response {
+fn problem_response(
+    original: Response,
+    error: ApiError,
+    instance: String,
+    base_path: &str,
+) -> Response {
     // A 503 is load shedding or a timeout, counted by the metrics: one log
     // line each would flood the log just when the service is busiest.
     if error.status.is_server_error() && error.kind != ProblemKind::Unavailable {
         tracing::error!(status = %error.status, detail = %error.detail, %instance, "answered with a server error");
     }
     let problem = Problem {
-        kind: format!("/problems/{}", error.kind.slug()),
+        kind: format!("{base_path}/problems/{}", error.kind.slug()),
         title: error.kind.title().to_owned(),
         status: error.status.as_u16(),
         detail: error.detail,
@@ -368,6 +391,27 @@ fn problem_response(original: Response, error: ApiError, instance: String) -> Re
     parts
         .headers
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    match error.kind {
+        // What the one resource taking a body takes (RFC 9110 §12.5.3 and
+        // §15.5.16; `Accept-Post`, W3C LDP §7.1).
+        ProblemKind::UnsupportedMediaType => {
+            parts
+                .headers
+                .insert(ACCEPT_POST, HeaderValue::from_static(BODY_TYPES));
+            parts.headers.insert(
+                header::ACCEPT_ENCODING,
+                HeaderValue::from_static("identity"),
+            );
+        }
+        // The rest of a body too large is not read: the connection cannot
+        // carry another request, and the client is told so (RFC 9112 §9.6).
+        ProblemKind::PayloadTooLarge => {
+            parts
+                .headers
+                .insert(header::CONNECTION, HeaderValue::from_static("close"));
+        }
+        _ => {}
+    }
     Response::from_parts(parts, Body::from(body))
 }
 

@@ -1,7 +1,7 @@
 //! What every handler shares: the loaded data and the limits.
 
 use std::sync::{
-    Arc, OnceLock,
+    Arc, Mutex, OnceLock, PoisonError,
     atomic::{AtomicI64, AtomicU64, Ordering},
 };
 
@@ -139,6 +139,8 @@ struct Shared {
     current: ArcSwap<Data>,
     /// The prefix of links, kept to prepare replacement data alike.
     base_url: Box<str>,
+    /// The path of `base_url`.
+    base_path: &'static str,
     /// When the data in force was put in place, seconds since the Unix epoch.
     loaded_at: AtomicI64,
     reloads_ok: AtomicU64,
@@ -189,6 +191,7 @@ impl AppState {
             shared: Arc::new(Shared {
                 current: ArcSwap::from_pointee(Data::new(index, base_url)),
                 base_url: base_url.into(),
+                base_path: interned(super::ogc::html::base_path(base_url)),
                 loaded_at: AtomicI64::new(jiff::Timestamp::now().as_second()),
                 reloads_ok: AtomicU64::new(0),
                 reloads_failed: AtomicU64::new(0),
@@ -215,6 +218,7 @@ impl AppState {
             shared: Arc::new(Shared {
                 current: ArcSwap::new(old.current.load_full()),
                 base_url: old.base_url.clone(),
+                base_path: old.base_path,
                 loaded_at: AtomicI64::new(old.loaded_at.load(Ordering::Relaxed)),
                 reloads_ok: AtomicU64::new(old.reloads_ok.load(Ordering::Relaxed)),
                 reloads_failed: AtomicU64::new(old.reloads_failed.load(Ordering::Relaxed)),
@@ -261,6 +265,25 @@ impl AppState {
     #[must_use]
     pub fn base_url(&self) -> &str {
         &self.shared.base_url
+    }
+
+    /// The path the service is served under, from the base URL: `/dezone`
+    /// for `https://maps.example.org/dezone`, empty at a host's root.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use dezone::http::{AppState, Limits};
+    ///
+    /// let index = || dezone::cli::load_index(None, None).unwrap();
+    /// let state = AppState::from_index(index(), Limits::default(), "https://maps.example.org/dezone/");
+    /// assert_eq!(state.base_path(), "/dezone");
+    /// let state = AppState::from_index(index(), Limits::default(), "http://127.0.0.1:8080");
+    /// assert_eq!(state.base_path(), "");
+    /// ```
+    #[must_use]
+    pub fn base_path(&self) -> &'static str {
+        self.shared.base_path
     }
 
     /// Puts `data` in force for every clone of this state, atomically:
@@ -316,6 +339,23 @@ impl AppState {
             failed: cell.reloads_failed.load(Ordering::Relaxed),
         }
     }
+}
+
+/// `path`, kept for the rest of the process: every answer's future may name
+/// it in a problem, and such a future cannot borrow the state. Each distinct
+/// path is kept once (a service is served under one; tests make a few).
+fn interned(path: &str) -> &'static str {
+    static KEPT: Mutex<Vec<&'static str>> = Mutex::new(Vec::new());
+    if path.is_empty() {
+        return "";
+    }
+    let mut kept = KEPT.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some(found) = kept.iter().find(|kept| **kept == path) {
+        return found;
+    }
+    let leaked: &'static str = Box::leak(path.into());
+    kept.push(leaked);
+    leaked
 }
 
 #[cfg(test)]
