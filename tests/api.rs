@@ -1485,6 +1485,38 @@ async fn health_is_ok_with_four_zones() {
 }
 
 #[tokio::test]
+async fn api_sends_a_browser_to_swagger_ui_and_anyone_else_the_document() {
+    let app = app();
+    let document = get(&app, "/api").await;
+    for (uri, accept) in [
+        ("/api?f=json", "text/html"),
+        ("/api", "application/vnd.oai.openapi+json;version=3.0"),
+        ("/api", "application/yaml"),
+        ("/api", "text/html;q=0.5, application/json"),
+    ] {
+        let answer = get_with(&app, uri, &[("accept", accept)]).await;
+        assert_eq!(answer.status, StatusCode::OK, "{uri} {accept}");
+        assert_eq!(answer.body, document.body, "{uri} {accept}");
+        assert_eq!(answer.header("vary"), Some("accept, accept-encoding"));
+    }
+    for (uri, accept) in [
+        ("/api?f=html", "application/json"),
+        (
+            "/api",
+            "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+        ),
+    ] {
+        let answer = get_with(&app, uri, &[("accept", accept)]).await;
+        assert_eq!(answer.status, StatusCode::SEE_OTHER, "{uri} {accept}");
+        // Relative, so that it keeps a proxy's path prefix: /api → /docs/.
+        assert_eq!(answer.header("location"), Some("docs/"));
+        assert_eq!(get(&app, "/docs/").await.status, StatusCode::OK);
+    }
+    let answer = get(&app, "/api?f=yaml").await;
+    assert_parameter_problem(&answer, "invalid-parameter", "f", "/api");
+}
+
+#[tokio::test]
 async fn api_is_an_openapi_3_0_document_with_every_route() {
     let answer = get(&app(), "/api").await;
     assert_eq!(answer.status, StatusCode::OK);

@@ -1630,10 +1630,11 @@ fn table() -> Vec<Case> {
         cases: &mut cases,
         group: "/api",
     }
+    .row("f=xml", get("/api?f=xml"), invalid("f"))
     .row(
-        "f=json is not taken",
-        get("/api?f=json"),
-        param("unknown-parameter", "f"),
+        "an unknown parameter",
+        get("/api?format=json"),
+        param("unknown-parameter", "format"),
     )
     .row(
         "POST",

@@ -4,14 +4,15 @@ use std::sync::Arc;
 
 use axum::{
     extract::State,
-    http::{HeaderMap, Uri},
-    response::Response,
+    http::{HeaderMap, HeaderValue, StatusCode, Uri, header},
+    response::{IntoResponse as _, Response},
 };
 use utoipa::OpenApi;
 
 use super::{
     AppState,
     extract::{Headers, Query, RawTarget},
+    ogc::negotiate::{Format, negotiate},
     problem::{ApiError, Problem},
     resource::Resource,
 };
@@ -188,15 +189,19 @@ impl Documents {
 }
 
 /// This API's OpenAPI 3.0.3 document (the OGC `service-desc`), the same bytes as
-/// `openapi/openapi.json`.
+/// `openapi/openapi.json`; for a browser (`f=html`, or `Accept` preferring
+/// HTML), a redirect to Swagger UI (`docs/`, the OGC `service-doc`).
 #[utoipa::path(
     get,
     path = "/api",
     tag = "service",
+    params(("f" = Option<String>, Query, description = "`json` for the document, `html` for Swagger UI (a redirect); without it, the `Accept` header chooses, and the document is the default", example = "json")),
     responses(
         (status = 200, description = "The OpenAPI 3.0.3 document", content_type = "application/vnd.oai.openapi+json;version=3.0", body = Object),
+        (status = 303, description = "To Swagger UI (`docs/`), for `f=html` or an `Accept` preferring HTML",
+            headers(("Location" = String, description = "`docs/`, relative to `/api`"))),
         (status = 304, description = "Not modified (If-None-Match matched)"),
-        (status = 400, description = "A query parameter was given (none is taken)", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "`f` neither `json` nor `html`, or another query parameter", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn get_api(
@@ -214,8 +219,25 @@ pub fn api_answer(
     target: &Uri,
     headers: &HeaderMap,
 ) -> Result<Response, ApiError> {
-    Query::parse(target.query(), &[])?;
-    Ok(Documents::of(state).v30.respond(headers))
+    let query = Query::parse(target.query(), &["f"])?;
+    let f = query.get("f");
+    // Without `f`, an `Accept` matching neither form still gets the
+    // document: clients ask for it by many names (YAML among them).
+    let format = match negotiate(f, headers) {
+        Err(refused) if f.is_some() => return Err(refused),
+        chosen => chosen.unwrap_or(Format::Json),
+    };
+    Ok(match format {
+        Format::Json => super::ogc::vary(Documents::of(state).v30.respond(headers)),
+        Format::Html => (
+            StatusCode::SEE_OTHER,
+            [
+                (header::LOCATION, HeaderValue::from_static("docs/")),
+                (header::VARY, HeaderValue::from_static("accept")),
+            ],
+        )
+            .into_response(),
+    })
 }
 
 /// This API's OpenAPI 3.1 document as utoipa generates it, the same bytes as

@@ -85,7 +85,8 @@ impl Negotiated {
     }
 }
 
-fn vary(mut response: Response) -> Response {
+/// `response`, saying that it depends on `Accept` and `Accept-Encoding`.
+pub(crate) fn vary(mut response: Response) -> Response {
     response.headers_mut().insert(
         header::VARY,
         HeaderValue::from_static("accept, accept-encoding"),
