@@ -32,10 +32,13 @@
 //!   is removed and `nullable: true` set beside the keyword. When one
 //!   alternative remains it is hoisted: a bare `$ref` becomes
 //!   `allOf: [{"$ref": …}]`, other schemas are merged in when no keyword clashes
-//!   (else wrapped in `allOf`). 3.0.3 reads `nullable` only beside `type`, so
-//!   a nullable `allOf` of references gets the `type` the referenced schemas
-//!   share (`object` for `LocateAnswer.governorate`): without it, validators
-//!   refuse the `null` the schema means to allow.
+//!   (else wrapped in `allOf`).
+//! - A nullable reference cannot be `nullable` beside `allOf: [{"$ref": …}]`:
+//!   3.0.3 reads `nullable` only beside `type`, and `allOf` applies its
+//!   members to `null` too, so validators refuse the `null` the schema means
+//!   to allow. It becomes `oneOf: [{"$ref": …}, {"type": T, "nullable":
+//!   true, "enum": [null]}]`, `T` the referenced schema's `type`
+//!   (`LocateAnswer.governorate`: a governorate, or `null`).
 //! - `$ref` with sibling keywords (ignored in 3.0) → `allOf: [{"$ref": …}]`
 //!   plus the siblings.
 //! - `examples: [a, …]` → `example: a` (unless `example` is already there).
@@ -168,46 +171,46 @@ pub fn downgrade(document: Value) -> Value {
         })
         .unwrap_or_default();
     let mut out = Value::Object(out);
-    type_nullable_references(&mut out, &types);
+    nullable_references(&mut out, &types);
     out
 }
 
 /// Where references to component schemas point.
 const SCHEMAS: &str = "#/components/schemas/";
 
-/// Gives every `nullable` schema without a `type` whose `allOf` holds only
-/// references the `type` those share (`types`: a reference's target's
-/// `type`), as its first member.
-fn type_nullable_references(value: &mut Value, types: &HashMap<String, Value>) {
+/// Makes every `nullable` schema whose only alternative is a reference,
+/// `allOf: [{"$ref": …}]` without a `type`, a `oneOf` of the reference and
+/// `null` (see the module's notes). `types` gives each reference's target's
+/// `type`; a reference to a schema without one is left as it is.
+fn nullable_references(value: &mut Value, types: &HashMap<String, Value>) {
     match value {
         Value::Object(map) => {
             for member in map.values_mut() {
-                type_nullable_references(member, types);
+                nullable_references(member, types);
             }
             let nullable = map.get("nullable") == Some(&Value::Bool(true));
-            if !nullable || map.contains_key("type") {
+            if !nullable || map.contains_key("type") || map.contains_key("oneOf") {
                 return;
             }
             let Some(Value::Array(all_of)) = map.get("allOf") else {
                 return;
             };
-            let mut shared = all_of.iter().map(|member| {
-                let reference = member.get("$ref").and_then(Value::as_str)?;
-                types.get(reference)
-            });
-            let Some(Some(first)) = shared.next() else {
+            let [reference] = all_of.as_slice() else {
                 return;
             };
-            if shared.all(|t| t == Some(first)) {
-                let first = first.clone();
-                let rest = std::mem::take(map);
-                map.insert("type".into(), first);
-                map.extend(rest);
-            }
+            let target = reference.get("$ref").and_then(Value::as_str);
+            let Some(kind) = target.and_then(|target| types.get(target)) else {
+                return;
+            };
+            let only_null = json!({"type": kind, "nullable": true, "enum": [null]});
+            let reference = reference.clone();
+            map.remove("nullable");
+            map.remove("allOf");
+            map.insert("oneOf".into(), json!([reference, only_null]));
         }
         Value::Array(items) => {
             for item in items {
-                type_nullable_references(item, types);
+                nullable_references(item, types);
             }
         }
         _ => {}
@@ -888,7 +891,7 @@ mod tests {
     }
 
     #[test]
-    fn a_nullable_reference_gets_the_type_of_its_target() {
+    fn a_nullable_reference_becomes_one_of_it_and_null() {
         let doc = json!({
             "openapi": "3.1.0",
             "paths": {},
@@ -907,10 +910,13 @@ mod tests {
         let properties = &v30["components"]["schemas"]["Answer"]["properties"];
         assert_eq!(
             properties["ref"],
-            json!({"type": "object", "allOf": [{"$ref": "#/components/schemas/Ref"}], "nullable": true})
+            json!({"oneOf": [
+                {"$ref": "#/components/schemas/Ref"},
+                {"type": "object", "nullable": true, "enum": [null]},
+            ]})
         );
-        assert_eq!(properties["kind"]["type"], "string");
-        // No type to share: left as it was.
+        assert_eq!(properties["kind"]["oneOf"][1]["type"], "string");
+        // No type for the null alternative: left as it was.
         assert_eq!(
             properties["free"],
             json!({"allOf": [{"$ref": "#/components/schemas/Free"}], "nullable": true})
