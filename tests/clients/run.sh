@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Real OGC API – Features clients against a live dezone: GDAL/OGR (OAPIF driver),
-# QGIS (its OAPIF provider), OWSLib, openapi-spec-validator and schemathesis. See
+# QGIS (its OAPIF provider), OWSLib, openapi-spec-validator, schemathesis, and
+# openapi-schema-validator on real answers. See
 # tests/clients/README.md.
 #
 # Builds the server (cargo build --release; DEZONE_BIN=path skips the build), starts
@@ -115,6 +116,7 @@ run_check gdal-ogr 180s python3 "$here/check_gdal.py"
 run_check qgis 180s "${QGIS_PYTHON:-/usr/bin/python3}" "$here/check_qgis.py"
 run_check owslib 120s python3 "$here/check_owslib.py"
 run_check openapi 240s bash "$here/check_openapi.sh"
+run_check answers 60s python3 "$here/check_answers.py"
 
 # The server must have survived everything, and logged no panic.
 printf '\n-- server\n'
