@@ -195,7 +195,7 @@ impl Documents {
     get,
     path = "/api",
     tag = "service",
-    params(("f" = Option<String>, Query, description = "`json` for the document, `html` for Swagger UI (a redirect); without it, the `Accept` header chooses, and the document is the default", example = "json")),
+    params(super::ogc::FormatParams),
     responses(
         (status = 200, description = "The OpenAPI 3.0.3 document", content_type = "application/vnd.oai.openapi+json;version=3.0", body = Object),
         (status = 303, description = "To Swagger UI (`docs/`), for `f=html` or an `Accept` preferring HTML",
