@@ -51,6 +51,28 @@ fn embedded_data_loads_four_zones() {
     assert_eq!(numbers, [1, 2, 3, 4]);
 }
 
+/// The embedded layers skip the costliest checks when loaded (`Checks`), so
+/// this holds them to every check and compares what both loads make.
+#[test]
+fn embedded_layers_pass_every_check() {
+    let checked = parse(EMBEDDED_NAME, EMBEDDED).unwrap();
+    let loaded = load_embedded().unwrap();
+    assert_eq!(checked.len(), loaded.len());
+    for (a, b) in checked.iter().zip(&loaded) {
+        assert_eq!((&a.meta, &a.geometry), (&b.meta, &b.geometry));
+    }
+    let checked = parse_governorates(EMBEDDED_GOVERNORATES_NAME, EMBEDDED_GOVERNORATES).unwrap();
+    let loaded = load_embedded_governorates().unwrap();
+    assert_eq!(checked.len(), loaded.len());
+    for (a, b) in checked.iter().zip(&loaded) {
+        assert_eq!((&a.pcode, &a.geometry), (&b.pcode, &b.geometry));
+    }
+    assert_eq!(
+        parse_coast(EMBEDDED_COAST_NAME, EMBEDDED_COAST).unwrap(),
+        load_embedded_coast().unwrap()
+    );
+}
+
 #[test]
 fn clockwise_exterior_ring_is_reoriented_to_the_right_hand_rule() {
     let zones = load_file(&fixture("clockwise.geojson")).unwrap();

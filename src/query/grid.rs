@@ -145,25 +145,26 @@ pub(crate) struct Grid {
 impl Grid {
     /// Builds the grid over regions (at most 64; later ones never match).
     pub(crate) fn new(regions: &[&MultiPolygon<f64>]) -> Self {
-        let edges: Vec<Edge> = regions
-            .iter()
-            .take(64)
-            .enumerate()
-            .flat_map(|(i, outline)| {
-                outline.iter().flat_map(move |polygon| {
-                    std::iter::once(polygon.exterior())
-                        .chain(polygon.interiors())
-                        .flat_map(move |ring| {
-                            ring.lines().map(move |line| Edge {
-                                a: line.start,
-                                b: line.end,
-                                bit: 1 << i,
-                            })
-                        })
-                })
-            })
-            .filter(|e| [e.a.x, e.a.y, e.b.x, e.b.y].iter().all(|v| v.is_finite()))
-            .collect();
+        let mut edges = Vec::new();
+        for (i, outline) in regions.iter().take(64).enumerate() {
+            let rings = outline
+                .iter()
+                .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()));
+            for ring in rings {
+                for line in ring.lines() {
+                    let finite = [line.start, line.end]
+                        .iter()
+                        .all(|c| c.x.is_finite() && c.y.is_finite());
+                    if finite {
+                        edges.push(Edge {
+                            a: line.start,
+                            b: line.end,
+                            bit: 1 << i,
+                        });
+                    }
+                }
+            }
+        }
         if edges.is_empty() {
             return Self::default();
         }
@@ -271,12 +272,7 @@ impl Grid {
             let mut set = 0_u64;
             for column in 0..self.columns {
                 let here = row * self.columns + column;
-                let near: Vec<&Edge> = per_cell
-                    .get(here)
-                    .iter()
-                    .map(|&k| &edges[k as usize])
-                    .collect();
-                let reference = self.reference(column, row, &near);
+                let reference = self.reference(column, row, edges, per_cell.get(here));
                 if column > 0 {
                     step += 1;
                     for &k in per_cell.get(here - 1).iter().chain(per_cell.get(here)) {
@@ -315,23 +311,30 @@ impl Grid {
         }
     }
 
-    /// A point of the cell on none of `edges`: its centre, or a point near it.
-    fn reference(&self, column: usize, row: usize, edges: &[&Edge]) -> Coord {
+    /// A point of the cell on none of its edges (`edges[k]` for each `k` of
+    /// `near`): its centre, or a point near it.
+    fn reference(&self, column: usize, row: usize, edges: &[Edge], near: &[u32]) -> Coord {
         let centre = self.centre(column, row);
-        // A point lies on an edge only in degenerate cases; a few thousand
-        // tries always find one that does not.
-        (0..4096)
-            .map(|k: u32| {
-                // A deterministic spiral of nudges, each well inside the cell.
-                let turn = f64::from(k) * 2.399_963;
-                let reach = self.side * 0.3 * (f64::from(k) / 64.0).min(1.0);
-                Coord {
-                    x: centre.x + reach * turn.cos(),
-                    y: centre.y + reach * turn.sin(),
-                }
-            })
-            .find(|&p| !edges.iter().any(|e| e.holds(p)))
-            .unwrap_or(centre)
+        let clear = |p: Coord| near.iter().all(|&k| !edges[k as usize].holds(p));
+        // Most cells meet no edge, and a centre lies on an edge only in
+        // degenerate cases: answer those without the trigonometry below.
+        if clear(centre) {
+            return centre;
+        }
+        // A deterministic spiral of nudges, each well inside the cell; a few
+        // thousand tries always find a point on no edge.
+        for k in 1..4096_u32 {
+            let turn = f64::from(k) * 2.399_963;
+            let reach = self.side * 0.3 * (f64::from(k) / 64.0).min(1.0);
+            let p = Coord {
+                x: centre.x + reach * turn.cos(),
+                y: centre.y + reach * turn.sin(),
+            };
+            if clear(p) {
+                return p;
+            }
+        }
+        centre
     }
 
     fn palette_index(&mut self, set: u64) -> u32 {
