@@ -8,8 +8,13 @@
 # the main one is copied to docs/map.png (not when CI is set: CI leaves the tree
 # as it found it). Prints "N passed, M failed"; exits non-zero on failure.
 #
-#   tests/browser/run.sh
+#   tests/browser/run.sh [--install-only]
+#
+# --install-only installs chromium and the npm packages, then stops (.ci/run
+# does it in the background while it builds).
 set -euo pipefail
+install_only=false
+[ "${1:-}" = --install-only ] && install_only=true
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 started=$(date +%s)
@@ -36,6 +41,10 @@ if ! cmp -s package-lock.json node_modules/.dezone-installed-package-lock.json 2
   echo "== npm ci (playwright-core, maplibre-gl, ol)"
   npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
   cp package-lock.json node_modules/.dezone-installed-package-lock.json
+fi
+if [ "$install_only" = true ]; then
+  echo "installed: $("$CHROMIUM" --version 2>/dev/null | head -n1), npm packages"
+  exit 0
 fi
 
 echo "== cargo build --release"
