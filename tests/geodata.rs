@@ -24,13 +24,14 @@ fn golan() -> MultiPolygon<f64> {
     MultiPolygon(parts)
 }
 
+/// The ranges of geodata/README.md, as `cargo test -p xtask` holds them.
 #[test]
 fn zone_areas_lie_in_the_researched_ranges() {
     let zones = dezone::geodata::load_embedded().unwrap();
     let ranges = [
-        ("idlib", 8_500.0, 9_500.0),
+        ("idlib", 8_500.0, 10_000.0),
         ("northern-homs", 500.0, 900.0),
-        ("eastern-ghouta", 100.0, 110.0),
+        ("eastern-ghouta", 100.0, 140.0),
         ("southern", 2_500.0, 3_000.0),
     ];
     for ((id, low, high), zone) in ranges.into_iter().zip(&zones) {

@@ -290,7 +290,7 @@ fn properties(
             "name_ar": "الغوطة الشرقية",
             "provinces": ["Rural Damascus"],
             "governorates": govs,
-            "description": "The besieged opposition enclave east of Damascus, from Douma and Harasta to Jobar, Ein Tarma and Kafr Batna; Jaysh al-Islam signed its zone terms in Cairo on 22 July 2017 and Faylaq al-Rahman in August.",
+            "description": "The besieged opposition enclave east of Damascus, from Douma and Harasta to Jobar, Ein Tarma and Kafr Batna, and east to the farmland of Utaya and An-Nashabiyah; Jaysh al-Islam signed its zone terms in Cairo on 22 July 2017 and Faylaq al-Rahman in August.",
             "guarantors": ["Russia", "Iran", "Turkey"],
             "signed": "2017-05-04",
             "signed_at": "Astana",
