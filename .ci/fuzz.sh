@@ -6,6 +6,11 @@
 # runs each for FUZZ_SECONDS, prints how many inputs each run executed, and
 # fails if any target crashed, hung or broke an invariant.
 #
+#   .ci/fuzz.sh [--build-only]
+#
+#   --build-only   install cargo-fuzz and build the targets, then stop (.ci/run
+#                  does this in the background while the client checks run)
+#
 #   FUZZ_SECONDS   time per target, default 20
 #   FUZZ_TARGETS   which targets, default "query batch geodata geodata_shapes"
 #   FUZZ_TIMEOUT   seconds one input may take before it counts as a hang, default 30
@@ -17,6 +22,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
+build_only=false
+[ "${1:-}" = --build-only ] && build_only=true
 
 CARGO_FUZZ_VERSION=0.13.2
 FUZZ_SECONDS="${FUZZ_SECONDS:-20}"
@@ -42,7 +49,9 @@ rustc --version
 # libfuzzer-sys compiles libFuzzer's C++ sources.
 if ! command -v c++ >/dev/null 2>&1; then
     if [ "${CI:-}" = true ]; then
-        apt-get update -qq && apt-get install -y -qq g++ >/dev/null
+        # The lock timeout: .ci/run may be installing other packages meanwhile.
+        apt-get -o DPkg::Lock::Timeout=900 update -qq
+        apt-get -o DPkg::Lock::Timeout=900 install -y -qq g++ >/dev/null
     else
         echo "a C++ compiler (c++) is needed: apt-get install g++" >&2
         exit 1
@@ -66,6 +75,11 @@ cp Cargo.lock fuzz/Cargo.lock
 for target in "${targets[@]}"; do
     cargo fuzz build "${build_flags[@]}" "$target"
 done
+
+if [ "$build_only" = true ]; then
+    step "built: ${targets[*]}"
+    exit 0
+fi
 
 # One libFuzzer process per target, FUZZ_JOBS at a time (default: one per
 # core), each for FUZZ_SECONDS.
